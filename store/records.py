@@ -1,104 +1,132 @@
-"""RecordStore: every read and write of the catalogue (CONTRACT STUB - to be implemented)."""
+"""RecordStore: every read and write of the catalogue, on SQLite or PostgreSQL.
+
+Reads each run in one short transaction of their own (a consistent snapshot); writes go
+through ``writer()`` (store/writer.py), one transaction per ``with`` block. Everything handed
+out is a ``store.types`` dataclass with aware UTC datetimes.
+"""
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
 
-from store.types import ListQuery, RecordDraft, RecordRow, SetInfo, StoredRecord, WriteCounts
+from sqlalchemy import Engine, select
+
+from store import migrate, reads
+from store.db import WRITE, insert_ignore, make_engine
+from store.errors import StoreError
+from store.models import repository_meta
+from store.types import ListQuery, RecordRow, SetInfo, StoredRecord
+from store.writer import Writer
+
+__all__ = ["RecordStore", "StoreError", "Writer"]
+
+_SECRET_KEY = "secret_key"
 
 
-class StoreError(Exception):
-    """A write the store refuses (bad setSpec, bad identifier, ...); the message says why."""
-
-
-class Writer:
-    """One transaction. Obtained from ``RecordStore.writer()``; commits on a clean exit of the
-    ``with`` block and rolls back everything on an exception (a file is imported whole or not
-    at all). Every change sets the record's datestamp to the store clock's *now* (one value for
-    the whole transaction) - OAI-PMH §2.7.1."""
-
-    def put(self, draft: RecordDraft) -> str:
-        """Insert or replace one record. Returns "added", "updated" or "unchanged".
-        Unchanged (same dc, sets, disseminations, about, deleted flag and origin other than
-        harvest_date) keeps its datestamp. A draft for a tombstone revives it."""
-        raise NotImplementedError
-
-    def put_many(self, drafts: Iterable[RecordDraft], batch_size: int = 1000) -> WriteCounts:
-        """Like put() for a stream, batched: bounded memory, few round trips."""
-        raise NotImplementedError
-
-    def delete(self, identifier: str) -> str:
-        """Make a tombstone: "deleted", "unchanged" (already deleted) or "missing"."""
-        raise NotImplementedError
-
-    def put_set(self, info: SetInfo) -> None:
-        """Create or rename a set (ancestors are created too, named after their spec)."""
-        raise NotImplementedError
-
-    @property
-    def counts(self) -> WriteCounts:
-        raise NotImplementedError
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class RecordStore:
-    def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
-        raise NotImplementedError
+    """The catalogue at *url* (``sqlite:///path`` or ``postgresql+psycopg://...``). *clock*
+    returns an aware datetime; the store keeps whole seconds UTC."""
 
-    def upgrade(self) -> None:
-        """Create or upgrade the schema to the newest migration (Alembic)."""
-        raise NotImplementedError
+    def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.url = url
+        self.clock = clock or _utc_now
+        self.engine: Engine = make_engine(url)
+        self._secret: str | None = None
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or upgrade the schema to the newest migration (Alembic). Idempotent; safe
+        when several processes start at once. *revision* is for tests of older schemas."""
+        migrate.upgrade(self.engine, revision)
 
     def close(self) -> None:
-        raise NotImplementedError
+        self.engine.dispose()
 
     def secret_key(self) -> str:
         """A random secret made once and kept in the database, so every server process on the
         same database signs and checks resumption tokens alike."""
-        raise NotImplementedError
+        if self._secret is None:
+            self._secret = self._read(_get_meta, _SECRET_KEY)
+        if self._secret is None:
+            with self._write_conn() as conn:
+                # Two processes may both get here: the first insert wins, both read its value.
+                conn.execute(insert_ignore(conn, repository_meta),
+                             {"key": _SECRET_KEY, "value": secrets.token_urlsafe(32)})
+                self._secret = _get_meta(conn, _SECRET_KEY)
+        assert self._secret is not None
+        return self._secret
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+        """``with store.writer() as w:`` one transaction; rolled back if the block raises.
+        The datestamp of everything it changes is the clock's now when it began."""
+        with self._write_conn() as conn:
+            yield Writer(conn, self.clock())
+
+    @contextmanager
+    def _write_conn(self) -> Iterator[Any]:
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITE: True})
+            with conn.begin():
+                yield conn
+
+    def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with self.engine.connect() as conn:
+            return fn(conn, *args)
 
     # -- reads for the protocol -------------------------------------------------------
     def earliest_datestamp(self) -> datetime | None:
-        raise NotImplementedError
+        """The smallest datestamp of any record, tombstones included (§4.2); None if empty."""
+        return self._read(reads.earliest_datestamp)
 
     def get_record(self, identifier: str, prefix: str) -> RecordRow | None:
-        """None when no such record. A record without that format: RecordRow with
-        metadata None and deleted False is NOT returned - use record_formats() first."""
-        raise NotImplementedError
+        """The record in that format, None when the record is unknown or never had it. A
+        tombstone, or a format the record no longer has, comes back with deleted=True."""
+        return self._read(reads.get_record, identifier, prefix)
 
     def record_formats(self, identifier: str) -> list[str] | None:
         """The prefixes the record is disseminated in (kept for tombstones); None if unknown."""
-        raise NotImplementedError
+        return self._read(reads.record_formats, identifier)
 
     def list_page(self, query: ListQuery, *, after: tuple[datetime, str] | None, limit: int,
                   with_metadata: bool = True) -> list[RecordRow]:
-        """Keyset page ordered by (datestamp, identifier), strictly after *after*."""
-        raise NotImplementedError
+        """Keyset page ordered by (datestamp, identifier), strictly after *after*. Only
+        records with a row for query.prefix are listed; with_metadata=False reads no blobs."""
+        if limit < 0:
+            raise ValueError("limit must not be negative")
+        return self._read(reads.list_page, query, after, limit, with_metadata)
 
     def count(self, query: ListQuery) -> int:
-        raise NotImplementedError
+        return self._read(reads.count, query)
 
     def has_sets(self) -> bool:
-        raise NotImplementedError
+        return self.count_sets() > 0
 
     def set_exists(self, spec: str) -> bool:
-        raise NotImplementedError
+        return self._read(reads.set_exists, spec)
 
     def list_sets(self, *, after: str | None, limit: int) -> list[SetInfo]:
         """Keyset page of sets ordered by spec, strictly after *after*."""
-        raise NotImplementedError
+        return self._read(reads.list_sets, after, limit)
 
     def count_sets(self) -> int:
-        raise NotImplementedError
+        return self._read(reads.count_sets)
 
     # -- reads for the CLI and crosswalks ---------------------------------------------
     def get_stored(self, identifier: str) -> StoredRecord | None:
-        raise NotImplementedError
+        return self._read(reads.get_stored, identifier)
 
     def stats(self) -> dict[str, int]:
-        raise NotImplementedError
+        """records, deleted, sets, harvested, ``format:<prefix>`` (live records in it) and
+        ``format:<prefix>:deleted``."""
+        return self._read(reads.stats)
+
+
+def _get_meta(conn: Any, key: str) -> str | None:
+    return conn.execute(select(repository_meta.c.value)
+                        .where(repository_meta.c.key == key)).scalar()

@@ -1,0 +1,76 @@
+"""Engines for the store: SQLite (a file, WAL) or PostgreSQL (psycopg 3), both tuned alike.
+
+SQLite is tuned on every new connection: WAL so readers never wait for the writer, foreign keys
+on, a busy timeout so a second writer waits instead of failing, synchronous=NORMAL (safe with
+WAL: a power cut can lose the last commits but never corrupts the file). SQLAlchemy emits BEGIN
+itself so a write transaction can start with BEGIN IMMEDIATE (see ``WRITE``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+# Execution option marking a connection that will write: on SQLite its transaction opens with
+# BEGIN IMMEDIATE, which takes the write lock up front. A deferred transaction that reads and
+# then writes fails with SQLITE_BUSY at once when another writer committed meanwhile, and the
+# busy timeout cannot help it; IMMEDIATE makes the second writer wait its turn instead.
+WRITE = "granary_write"
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str) -> Engine:
+    """An Engine for *url*; only SQLite and PostgreSQL are supported."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, in_memory=parsed.database in (None, "", ":memory:"))
+    if backend == "postgresql":
+        # pre_ping: a server restart must not turn the next request into a 500.
+        return create_engine(url, pool_pre_ping=True)
+    raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
+                     "use sqlite:///path or postgresql+psycopg://...")
+
+
+def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if in_memory:
+        # One shared connection, or every pooled connection would see its own empty database.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _tune(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        if not in_memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def insert_ignore(conn: Connection, table: Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the connection's dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def upsert(conn: Connection, table: Table, keys: list[str], update: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET each of *update* to the new value."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={name: stmt.excluded[name] for name in update})

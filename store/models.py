@@ -1,0 +1,121 @@
+"""The store's tables (SQLAlchemy Core). The migrations in ``store/migrations/versions`` create
+exactly this schema; ``tests/store/test_migrations.py`` checks the two never drift apart.
+
+Datestamps are BIGINT seconds since the epoch, UTC: one integer compares, indexes and converts
+the same on both engines, and our granularity is whole seconds (§3.3.2). Text columns that take
+part in keyset ordering use the "C" collation on PostgreSQL, so (datestamp, identifier) order is
+plain code-point order on both engines and a locale can never reorder pages.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary,
+    MetaData, PrimaryKeyConstraint, Table, Text,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+def key_text() -> Text:
+    """Text compared in keyset order: byte order ("C" collation) on PostgreSQL, BINARY on SQLite."""
+    return Text().with_variant(Text(collation="C"), "postgresql")
+
+
+def row_id() -> BigInteger:
+    # INTEGER PRIMARY KEY on SQLite is the rowid itself; BIGINT elsewhere (a million-record
+    # catalogue re-imported often must not run out of ids).
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _record_fk() -> ForeignKey:
+    return ForeignKey("records.id", ondelete="CASCADE")
+
+
+repository_meta = Table(
+    "repository_meta", metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+records = Table(
+    "records", metadata,
+    Column("id", row_id(), primary_key=True, autoincrement=True),
+    Column("identifier", key_text(), nullable=False, unique=True),
+    Column("datestamp", BigInteger, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    # The direct setSpecs, minimal (no ancestor of another listed spec), sorted, space-separated:
+    # what a header carries (§2.6), read without touching record_sets.
+    Column("set_specs", Text, nullable=False),
+    Column("content_hash", LargeBinary, nullable=False),
+    Column("about", LargeBinary, nullable=True),
+    Index("ix_records_datestamp_identifier", "datestamp", "identifier"),
+)
+
+dc_values = Table(
+    "dc_values", metadata,
+    Column("record_id", row_id(), _record_fk(), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("element", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("lang", Text, nullable=True),
+    PrimaryKeyConstraint("record_id", "position"),
+)
+
+# One row per (record, format) ever disseminated. OAI-PMH §2.5.1: deletion is per record, i.e.
+# per (identifier, metadataPrefix); a withdrawn format or a tombstone keeps its row with xml
+# NULL and deleted true, so harvests of that prefix keep seeing the deletion (persistent).
+# ``deleted`` mirrors ``xml IS NULL`` so a header-only page never has to touch the blob.
+disseminations = Table(
+    "disseminations", metadata,
+    Column("record_id", row_id(), _record_fk(), nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("xml", LargeBinary, nullable=True),
+    PrimaryKeyConstraint("record_id", "prefix"),
+    CheckConstraint("(xml IS NULL) = deleted", name="xml_deleted"),
+)
+
+sets = Table(
+    "sets", metadata,
+    Column("spec", key_text(), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=True),
+)
+
+# Every set a record is in, ancestors included (the closure), with copies of the record's
+# datestamp and identifier: set=X (which includes X's descendants, §2.6) is then one index
+# range scan on (set_spec, datestamp, identifier), with no DISTINCT and no sort.
+record_sets = Table(
+    "record_sets", metadata,
+    Column("record_id", row_id(), _record_fk(), nullable=False),
+    Column("set_spec", key_text(), ForeignKey("sets.spec"), nullable=False),
+    Column("direct", Boolean, nullable=False),
+    Column("datestamp", BigInteger, nullable=False),
+    Column("identifier", key_text(), nullable=False),
+    PrimaryKeyConstraint("record_id", "set_spec"),
+    Index("ix_record_sets_set_spec_datestamp_identifier", "set_spec", "datestamp", "identifier"),
+)
+
+# Provenance of a harvested record (store.types.Origin), as the partner gave it.
+record_origins = Table(
+    "record_origins", metadata,
+    Column("record_id", row_id(), _record_fk(), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("base_url", Text, nullable=False),
+    Column("identifier", Text, nullable=False),
+    Column("datestamp", Text, nullable=False),
+    Column("metadata_namespace", Text, nullable=False),
+    Column("harvest_date", Text, nullable=False),
+    Column("altered", Boolean, nullable=False),
+    Column("raw_metadata", LargeBinary, nullable=True),
+    Column("about", LargeBinary, nullable=True),
+    Index("ix_record_origins_source_identifier", "source", "identifier"),
+)

@@ -1,0 +1,220 @@
+"""Writer: the store's single write path. One Writer is one transaction; every change of a
+record (content, set membership, deletion, revival) sets its datestamp to the Writer's *now*,
+one value for the whole transaction (OAI-PMH §2.7.1), and keeps the datestamp/identifier
+copies in record_sets in step.
+
+Records are written in batches: one query finds the existing rows of a batch, then each table
+gets one executemany. put() is a batch of one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import Connection, bindparam, delete, select, update
+
+from store.db import insert_ignore, upsert
+from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
+from store.models import dc_values, disseminations, record_origins, record_sets, records, sets
+from store.reads import origin_of
+from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
+
+_OUTCOMES = ("added", "updated", "unchanged", "deleted")
+
+
+class Writer:
+    """One transaction. Obtained from ``RecordStore.writer()``; commits on a clean exit of the
+    ``with`` block and rolls back everything on an exception (a file is imported whole or not
+    at all). ``connection`` is the transaction's connection, for store modules that must write
+    in the same transaction (harvest state)."""
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self.connection = connection
+        self.now = utc_seconds(now)
+        self._ts = int(self.now.timestamp())
+        self._known_sets: set[str] = set()
+        self._counts = dict.fromkeys(_OUTCOMES, 0)
+
+    @property
+    def counts(self) -> WriteCounts:
+        """What this transaction did so far."""
+        return WriteCounts(**self._counts)
+
+    def put(self, draft: RecordDraft) -> str:
+        """Insert or replace one record: "added", "updated", "unchanged", or "deleted" when a
+        draft with deleted=True turns a live or unknown record into a tombstone."""
+        return self._write([prepare(draft)])[0]
+
+    def put_many(self, drafts: Iterable[RecordDraft], batch_size: int = 1000) -> WriteCounts:
+        """put() for a stream, *batch_size* records at a time; returns this call's counts.
+        A draft that fails validation raises StoreError before any row of its batch is written."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        before = dict(self._counts)
+        batch: list[Prepared] = []
+        seen: set[str] = set()
+        for draft in drafts:
+            p = prepare(draft)
+            # The same identifier twice in one batch: write the first before reading the
+            # second's previous state, exactly as two put() calls would.
+            if p.identifier in seen or len(batch) >= batch_size:
+                self._write(batch)
+                batch, seen = [], set()
+            batch.append(p)
+            seen.add(p.identifier)
+        if batch:
+            self._write(batch)
+        return WriteCounts(**{k: self._counts[k] - before[k] for k in _OUTCOMES})
+
+    def delete(self, identifier: str) -> str:
+        """Make a tombstone: "deleted", "unchanged" (already deleted) or "missing". Its Dublin
+        Core values and metadata go; its set memberships and format rows stay (with no xml),
+        so set- and format-selective harvests still show the deletion (§2.5.1, §2.6)."""
+        check_identifier(identifier)
+        conn = self.connection
+        row = conn.execute(select(records.c.id, records.c.deleted, records.c.set_specs)
+                           .where(records.c.identifier == identifier)).first()
+        if row is None:
+            return "missing"
+        if row.deleted:
+            self._counts["unchanged"] += 1
+            return "unchanged"
+        digest = tombstone_hash(identifier, tuple(row.set_specs.split()), origin_of(conn, row.id))
+        conn.execute(update(records).where(records.c.id == row.id).values(
+            deleted=True, datestamp=self._ts, about=None, content_hash=digest))
+        conn.execute(delete(dc_values).where(dc_values.c.record_id == row.id))
+        conn.execute(update(disseminations).where(disseminations.c.record_id == row.id)
+                     .values(xml=None, deleted=True))
+        conn.execute(update(record_sets).where(record_sets.c.record_id == row.id)
+                     .values(datestamp=self._ts))
+        self._counts["deleted"] += 1
+        return "deleted"
+
+    def put_set(self, info: SetInfo) -> None:
+        """Create a set or change its name/description; missing ancestors are created too,
+        named after their spec. An empty name falls back to the spec (setName is required)."""
+        spec = check_setspec(info.spec)
+        name = clean_text(info.name or "") or spec
+        description = clean_text(info.description) if info.description else None
+        self._ensure_sets(set_ancestors(spec)[:-1])
+        self.connection.execute(upsert(self.connection, sets, ["spec"], ["name", "description"]),
+                                {"spec": spec, "name": name, "description": description or None})
+        self._known_sets.add(spec)
+
+    # -- the batch write ------------------------------------------------------------------
+    def _write(self, batch: list[Prepared]) -> list[str]:
+        conn = self.connection
+        existing = {r.identifier: r for r in conn.execute(
+            select(records.c.id, records.c.identifier, records.c.content_hash, records.c.deleted)
+            .where(records.c.identifier.in_(bindparam("ids", expanding=True))),
+            {"ids": [p.identifier for p in batch]})}
+        outcomes: list[str] = []
+        new: list[Prepared] = []
+        changed: list[tuple[int, Prepared]] = []
+        recheck: list[tuple[int, int, Prepared]] = []
+        for p in batch:
+            old = existing.get(p.identifier)
+            if old is None:
+                new.append(p)
+                outcomes.append("deleted" if p.deleted else "added")
+            elif bytes(old.content_hash) != p.content_hash:
+                changed.append((old.id, p))
+                outcomes.append("deleted" if p.deleted and not old.deleted else "updated")
+            else:
+                if p.deleted and p.formats:
+                    recheck.append((len(outcomes), old.id, p))
+                outcomes.append("unchanged")
+        if recheck:
+            # A tombstone's hash leaves out its prefixes; one named for the first time is
+            # still a change (a new format in which the deletion must be announced).
+            have = self._prefixes([rid for _, rid, _ in recheck])
+            for i, rid, p in recheck:
+                if any(prefix not in have.get(rid, ()) for prefix, _ in p.formats):
+                    changed.append((rid, p))
+                    outcomes[i] = "updated"
+        if new or changed:
+            self._ensure_sets({s for p in new for s in p.closure}
+                              | {s for _, p in changed for s in p.closure})
+            ids = self._insert_records(new) + self._update_records(changed)
+            self._insert_children(ids, new + [p for _, p in changed],
+                                  self._prefixes([rid for rid, _ in changed]))
+        for outcome in outcomes:
+            self._counts[outcome] += 1
+        return outcomes
+
+    def _record_row(self, p: Prepared) -> dict:
+        return {"datestamp": self._ts, "deleted": p.deleted, "set_specs": p.set_specs,
+                "content_hash": p.content_hash, "about": p.about}
+
+    def _insert_records(self, new: list[Prepared]) -> list[int]:
+        if not new:
+            return []
+        result = self.connection.execute(
+            records.insert().returning(records.c.id, sort_by_parameter_order=True),
+            [{"identifier": p.identifier, **self._record_row(p)} for p in new])
+        return [row.id for row in result]
+
+    def _update_records(self, changed: list[tuple[int, Prepared]]) -> list[int]:
+        if not changed:
+            return []
+        conn = self.connection
+        ids = [rid for rid, _ in changed]
+        stmt = update(records).where(records.c.id == bindparam("rid"))
+        conn.execute(stmt, [{"rid": rid, **self._record_row(p)} for rid, p in changed])
+        # Children are rewritten whole; prefixes are read (by the caller) before this.
+        for table in (dc_values, record_sets, record_origins):
+            conn.execute(delete(table).where(table.c.record_id.in_(ids)))
+        return ids
+
+    def _insert_children(self, ids: list[int], prepared: list[Prepared],
+                         old_prefixes: dict[int, set[str]]) -> None:
+        dc_rows, set_rows, fmt_rows, origin_rows = [], [], [], []
+        for rid, p in zip(ids, prepared):
+            dc_rows.extend({"record_id": rid, "position": i, "element": v.element,
+                            "value": v.value, "lang": v.lang} for i, v in enumerate(p.dc))
+            direct = set(p.direct)
+            set_rows.extend({"record_id": rid, "set_spec": s, "direct": s in direct,
+                             "datestamp": self._ts, "identifier": p.identifier}
+                            for s in p.closure)
+            # §2.5.1: a format the record had and no longer has stays as a deleted row.
+            xml_of = {prefix: (None if p.deleted else xml) for prefix, xml in p.formats}
+            for prefix in old_prefixes.get(rid, ()):
+                xml_of.setdefault(prefix, None)
+            fmt_rows.extend({"record_id": rid, "prefix": prefix, "deleted": xml is None,
+                             "xml": xml} for prefix, xml in xml_of.items())
+            if (o := p.origin) is not None:
+                origin_rows.append({
+                    "record_id": rid, "source": o.source, "base_url": o.base_url,
+                    "identifier": o.identifier, "datestamp": o.datestamp,
+                    "metadata_namespace": o.metadata_namespace, "harvest_date": o.harvest_date,
+                    "altered": bool(o.altered), "raw_metadata": o.raw_metadata, "about": o.about})
+        conn = self.connection
+        if old_prefixes:
+            conn.execute(delete(disseminations).where(
+                disseminations.c.record_id.in_(list(old_prefixes))))
+        for table, rows in ((dc_values, dc_rows), (record_sets, set_rows),
+                            (disseminations, fmt_rows), (record_origins, origin_rows)):
+            if rows:
+                conn.execute(table.insert(), rows)
+
+    def _prefixes(self, ids: list[int]) -> dict[int, set[str]]:
+        found: dict[int, set[str]] = {rid: set() for rid in ids}
+        if ids:
+            for rid, prefix in self.connection.execute(
+                    select(disseminations.c.record_id, disseminations.c.prefix)
+                    .where(disseminations.c.record_id.in_(ids))):
+                found[rid].add(prefix)
+        return found
+
+    def _ensure_sets(self, specs: Iterable[str]) -> None:
+        """Create the sets named in *specs* that do not exist yet, named after their spec."""
+        wanted = set(specs) - self._known_sets
+        if not wanted:
+            return
+        conn = self.connection
+        present = set(conn.scalars(select(sets.c.spec).where(sets.c.spec.in_(sorted(wanted)))))
+        missing = sorted(wanted - present)
+        if missing:
+            conn.execute(insert_ignore(conn, sets),
+                         [{"spec": s, "name": s, "description": None} for s in missing])
+        self._known_sets |= wanted
