@@ -1,0 +1,132 @@
+"""The catalogue-writing service: files in, store transactions out.
+
+Readers yield SourceItems; ``Catalog`` gives them full identifiers, renders each format in
+``registry.renderable()`` once (so serving a page is fetching bytes) and writes a whole file
+in ONE store transaction, so a file is imported whole or not at all. Importing the same file
+again reports every record "unchanged" and keeps its datestamp (the store decides that).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from oai.ingest.csv_reader import read_csv
+from oai.ingest.identifiers import make_identifier
+from oai.ingest.items import IngestError, SourceItem
+from oai.ingest.xml_reader import read_xml
+from schemas.base import FormatRegistry
+from store import RecordStore, StoreError
+from store.types import RecordDraft, SetInfo, WriteCounts, is_valid_setspec
+
+_SET_PAGE = 500
+
+
+def detect_kind(path: str | os.PathLike[str]) -> str:
+    """"csv" or "xml": from the extension, else from the first non-blank character."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".xml":
+        return "xml"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise IngestError(path, None, f"cannot read the file: {exc.strerror}") from None
+    return "xml" if head.startswith(b"<") else "csv"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Writes files, deletions and sets into *store* for the repository *repository_identifier*."""
+
+    store: RecordStore
+    registry: FormatRegistry
+    repository_identifier: str
+
+    # -- reading -------------------------------------------------------------------------
+    def read(self, path: str | os.PathLike[str], kind: str | None = None) -> Iterator[SourceItem]:
+        kind = kind or detect_kind(path)
+        if kind == "csv":
+            return read_csv(path)
+        if kind == "xml":
+            return read_xml(path, self.registry)
+        raise ValueError(f"unknown file kind {kind!r}")
+
+    def identifier(self, value: str) -> str:
+        """The full item identifier for a local id or URI (see ``make_identifier``)."""
+        return make_identifier(value, self.repository_identifier)
+
+    def draft(self, item: SourceItem, path: str | os.PathLike[str]) -> RecordDraft:
+        """The store draft for *item*; IngestError naming its place when it cannot be one."""
+        try:
+            identifier = self.identifier(item.identifier)
+        except ValueError as exc:
+            raise IngestError(path, item.location, str(exc)) from None
+        for spec in item.sets:
+            if not is_valid_setspec(spec):
+                raise IngestError(path, item.location, f"{spec!r} is not a valid setSpec "
+                                  "(colon-separated parts of letters, digits and - _ . ! ~ "
+                                  "* ' ( ); OAI-PMH §2.6)")
+        renderable = self.registry.renderable()
+        if item.deleted:
+            # A tombstone keeps the prefixes it is "deleted in" (§2.5.1) but no metadata.
+            return RecordDraft(identifier, sets=item.sets, deleted=True,
+                               disseminations={f.prefix: b"" for f in renderable})
+        return RecordDraft(identifier, dc=item.dc, sets=item.sets,
+                           disseminations={f.prefix: f.serialize(item.dc) for f in renderable})
+
+    # -- writing -------------------------------------------------------------------------
+    def import_file(self, path: str | os.PathLike[str], kind: str | None = None, *,
+                    sets: Sequence[SetInfo] = ()) -> WriteCounts:
+        """Import one file in one transaction (plus *sets*, named, in the same transaction).
+        IngestError when anything in it is wrong; the store is then unchanged."""
+        return self.import_items(self.read(path, kind), path, sets=sets)
+
+    def import_items(self, items: Iterable[SourceItem], path: str | os.PathLike[str], *,
+                     sets: Sequence[SetInfo] = ()) -> WriteCounts:
+        last: list[str | None] = [None]    # the place of the item being written
+
+        def drafts() -> Iterator[RecordDraft]:
+            for item in items:
+                last[0] = item.location
+                # Sets a record names that nobody created yet are created by the store,
+                # named after their spec (ancestors too).
+                yield self.draft(item, path)
+
+        try:
+            with self.store.writer() as writer:
+                for info in sets:
+                    writer.put_set(info)
+                return writer.put_many(drafts())
+        except StoreError as exc:
+            # put_many validates each draft as it takes it, so *last* is the one refused.
+            raise IngestError(path, last[0], str(exc)) from None
+
+    def delete(self, values: Iterable[str]) -> list[tuple[str, str]]:
+        """Tombstone each record (local ids or identifiers), in one transaction.
+        Returns (identifier, "deleted" | "unchanged" | "missing") in the order given."""
+        identifiers = [self.identifier(v) for v in values]
+        with self.store.writer() as writer:
+            return [(i, writer.delete(i)) for i in identifiers]
+
+    def add_set(self, info: SetInfo) -> None:
+        if not is_valid_setspec(info.spec):
+            raise ValueError(f"{info.spec!r} is not a valid setSpec (colon-separated parts of "
+                             "letters, digits and - _ . ! ~ * ' ( ))")
+        if not info.name.strip():
+            raise ValueError("a set needs a non-empty name")
+        with self.store.writer() as writer:
+            writer.put_set(info)
+
+    def sets(self) -> Iterator[SetInfo]:
+        """Every set, ordered by spec, read a page at a time."""
+        after: str | None = None
+        while True:
+            page = self.store.list_sets(after=after, limit=_SET_PAGE)
+            yield from page
+            if len(page) < _SET_PAGE:
+                return
+            after = page[-1].spec
