@@ -1,12 +1,27 @@
 """The SQLAlchemy store of records, Dublin Core values, sets and harvest state.
 
 Imports nothing from ``oai`` or ``schemas``: the protocol layer talks to it through
-``store.types`` dataclasses and plain keyword arguments.
+``store.types`` dataclasses and plain keyword arguments. ``RecordStore`` is imported lazily, so
+``import store.types`` (the shared vocabulary) does not pull in SQLAlchemy.
 """
-from store.records import RecordStore, StoreError
+from typing import TYPE_CHECKING
+
+from store.errors import StoreError
 from store.types import (
     DCValue, ListQuery, Origin, RecordDraft, RecordRow, SetInfo, StoredRecord, WriteCounts,
 )
+
+if TYPE_CHECKING:
+    from store.records import RecordStore
+
+
+def __getattr__(name: str):  # noqa: ANN202 - PEP 562 lazy attribute
+    if name == "RecordStore":
+        from store.records import RecordStore
+
+        return RecordStore
+    raise AttributeError(f"module 'store' has no attribute {name!r}")
+
 
 __all__ = [
     "DCValue", "ListQuery", "Origin", "RecordDraft", "RecordRow", "RecordStore", "SetInfo",
