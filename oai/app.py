@@ -1,0 +1,66 @@
+"""The Flask app factory: configuration -> store -> format registry -> the OAI blueprint.
+
+``create_app`` is the one place the server reads its settings (``oai.config``); everything
+below it receives a ``RepositoryIdentity`` and a ``Service``. Served by
+``flask --app oai run`` or ``gunicorn 'oai:create_app()'``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from flask import Flask, Response
+from werkzeug.exceptions import InternalServerError
+
+from oai import config, views
+from oai.datestamps import utc_now
+from oai.identity import RepositoryIdentity
+from oai.repository import RecordSource
+from schemas import FormatRegistry, default_registry
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the view needs for every request, made once per process."""
+
+    identity: RepositoryIdentity
+    store: RecordSource
+    formats: FormatRegistry
+    secret: str
+    clock: Callable[[], datetime] = utc_now
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Settings come from ``oai.config.DEFAULTS``, then the environment, then
+    *test_config*; other *test_config* keys (``TESTING``...) go to Flask's config. A bad
+    setting stops the start with a ``config.ConfigError`` naming it."""
+    from store import RecordStore  # SQLAlchemy is only needed once an app is made
+
+    settings = config.load(os.environ, test_config)
+    app = Flask(__name__)
+    # Form bodies are a few arguments; anything bigger is refused (413) before it is parsed.
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.config.from_mapping({k: v for k, v in (test_config or {}).items()
+                             if k not in config.DEFAULTS})
+    store = RecordStore(settings.database_url)
+    if settings.auto_migrate:
+        store.upgrade()
+    app.extensions["granary"] = Service(
+        identity=settings.identity,
+        store=store,
+        formats=default_registry(),
+        secret=settings.secret_key or store.secret_key(),
+    )
+    app.register_blueprint(views.bp)
+    app.register_error_handler(InternalServerError, _server_error)
+    return app
+
+
+def _server_error(exc: InternalServerError) -> Response:
+    # Flask has logged the exception with its traceback already; the harvester gets a short
+    # text and a 500, never an OAI error that would pretend its request was wrong.
+    return Response("Internal server error: the request could not be answered. It has been "
+                    "logged; please try again later.\n", status=500,
+                    content_type="text/plain; charset=utf-8")
