@@ -46,11 +46,15 @@ def _dc_name(child: etree._Element) -> str | None:
     if not isinstance(child.tag, str):      # comments and processing instructions
         return None
     qname = etree.QName(child)
-    # Tolerated quirk: some providers (PUC-Rio's Maxwell, for one) write the DC elements
-    # unqualified inside the oai_dc container. An unqualified <title> can only mean dc:title.
-    if qname.namespace not in (DC_NS, None):
+    if qname.localname not in _KNOWN:
         return None
-    return qname.localname if qname.localname in _KNOWN else None
+    # Tolerated quirk: some providers (PUC-Rio's Maxwell, for one) write the DC elements
+    # without a prefix inside the oai_dc container. Whatever default namespace that puts
+    # them in (none, DC's, or the enclosing OAI-PMH response's), an unprefixed <title>
+    # there can only mean dc:title.
+    if qname.namespace == DC_NS or qname.namespace is None or child.prefix is None:
+        return qname.localname
+    return None
 
 
 def read_dc(container: etree._Element) -> tuple[tuple[DCValue, ...], tuple[str, ...]]:

@@ -108,9 +108,14 @@ def test_ingest_tolerates_unqualified_elements_and_default_dc_namespace():
     # ...and the broken variant with no namespace at all on the elements.
     no_ns = (f'<oaidc:dc xmlns:oaidc="{OAI_DC_NS}">'
              "<title>Título</title><creator>Reinoso</creator></oaidc:dc>")
+    # ...and inside a saved response, where unprefixed means the OAI-PMH default namespace.
+    in_response = ('<metadata xmlns="http://www.openarchives.org/OAI/2.0/">'
+                   f'<oaidc:dc xmlns:oaidc="{OAI_DC_NS}"><title>Título</title>'
+                   "<creator>Reinoso</creator></oaidc:dc></metadata>")
     expected = (DCValue("title", "Título"), DCValue("creator", "Reinoso"))
     assert ingest(etree.fromstring(default_ns)) == expected
     assert ingest(etree.fromstring(no_ns)) == expected
+    assert ingest(etree.fromstring(in_response)[0]) == expected
 
 
 def test_unknown_elements_are_skipped_and_reported(caplog):
@@ -118,10 +123,12 @@ def test_unknown_elements_are_skipped_and_reported(caplog):
            'xmlns:dcterms="http://purl.org/dc/terms/">'
            "<dc:title>T</dc:title><dc:titel>typo</dc:titel>"
            "<dcterms:abstract>A</dcterms:abstract><!-- a comment --><extent>3</extent>"
+           "<dcterms:title>a refinement, prefixed: not dc:title</dcterms:title>"
            "</oai_dc:dc>")
     values, unknown = read_dc(etree.fromstring(xml))
     assert values == (DCValue("title", "T"),)
-    assert unknown == (f"{{{DC_NS}}}titel", "{http://purl.org/dc/terms/}abstract", "extent")
+    assert unknown == (f"{{{DC_NS}}}titel", "{http://purl.org/dc/terms/}abstract", "extent",
+                       "{http://purl.org/dc/terms/}title")
     with caplog.at_level(logging.INFO, logger="schemas.oai_dc"):
         assert ingest(etree.fromstring(xml)) == values
     assert "{http://purl.org/dc/terms/}abstract" in caplog.text and "extent" in caplog.text

@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from oai.ingest.csv_reader import read_csv
 from oai.ingest.identifiers import make_identifier
 from oai.ingest.items import IngestError, SourceItem
 from oai.ingest.xml_reader import read_xml
 from schemas.base import FormatRegistry
-from store import RecordStore, StoreError
+from store import StoreError
 from store.types import RecordDraft, SetInfo, WriteCounts, is_valid_setspec
+
+if TYPE_CHECKING:
+    from store.records import RecordStore
 
 _SET_PAGE = 500
 
