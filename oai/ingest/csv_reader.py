@@ -34,7 +34,8 @@ _STATUSES = {"": False, "deleted": True}
 
 @dataclass(frozen=True, slots=True)
 class _Column:
-    role: str              # "identifier", "sets", "status" or a DC element
+    role: str                   # "identifier", "sets", "status" or "dc"
+    element: str | None = None  # the DC element of a "dc" column
     lang: str | None = None
 
 
@@ -59,7 +60,7 @@ def _column(name: str) -> _Column | str:
         lang = raw.partition("@")[2]
         if not _LANG.match(lang):
             return f"column {raw!r}: {lang!r} is not a language tag (like en or pt-BR)"
-    return _Column(element, lang or None)
+    return _Column("dc", element, lang or None)
 
 
 def _header(path: str | os.PathLike[str], cells: list[str]) -> list[_Column]:
@@ -84,7 +85,8 @@ def read_csv(path: str | os.PathLike[str]) -> Iterator[SourceItem]:
     except OSError as exc:
         raise IngestError(path, None, f"cannot read the file: {exc.strerror}") from None
     with source:
-        rows = csv.reader(source)
+        # strict: a stray quote is an error to report, not a cell to guess at.
+        rows = csv.reader(source, strict=True)
         ended = 0       # the physical line the previous row ended on
         try:
             cells = next(rows, None)
@@ -101,7 +103,8 @@ def read_csv(path: str | os.PathLike[str]) -> Iterator[SourceItem]:
             raise IngestError(path, _undecodable_line(path), f"not UTF-8 text (byte "
                               f"0x{exc.object[exc.start]:02X} is not valid UTF-8)") from None
         except csv.Error as exc:
-            raise IngestError(path, f"line {rows.line_num}", f"bad CSV: {exc}") from None
+            # Reported where the row began: an unclosed quote ends at the end of the file.
+            raise IngestError(path, f"line {ended + 1}", f"bad CSV: {exc}") from None
 
 
 def _undecodable_line(path: str | os.PathLike[str]) -> str | None:
@@ -135,7 +138,7 @@ def _row(path: str | os.PathLike[str], where: str, columns: list[_Column],
                                   "(leave it empty, or write 'deleted')")
             deleted = _STATUSES[status]
         else:
-            dc.extend(DCValue(col.role, value, col.lang) for value in split_values(cell))
+            dc.extend(DCValue(col.element, value, col.lang) for value in split_values(cell))
     if not identifier:
         raise IngestError(path, where, "the identifier is empty")
     if deleted:
