@@ -73,14 +73,20 @@ dc_values = Table(
 # per (identifier, metadataPrefix); a withdrawn format or a tombstone keeps its row with xml
 # NULL and deleted true, so harvests of that prefix keep seeing the deletion (persistent).
 # ``deleted`` mirrors ``xml IS NULL`` so a header-only page never has to touch the blob.
+# Every list names a prefix, so, as in record_sets, the record's datestamp and identifier are
+# copied here: a list page is one range scan of (prefix, datestamp, identifier) in key order,
+# whatever share of the catalogue has the format, and no planner can pick a scan and a sort.
 disseminations = Table(
     "disseminations", metadata,
     Column("record_id", row_id(), _record_fk(), nullable=False),
-    Column("prefix", Text, nullable=False),
+    Column("prefix", key_text(), nullable=False),
+    Column("datestamp", BigInteger, nullable=False),
+    Column("identifier", key_text(), nullable=False),
     Column("deleted", Boolean, nullable=False),
     Column("xml", LargeBinary, nullable=True),
     PrimaryKeyConstraint("record_id", "prefix"),
     CheckConstraint("(xml IS NULL) = deleted", name="xml_deleted"),
+    Index("ix_disseminations_prefix_datestamp_identifier", "prefix", "datestamp", "identifier"),
 )
 
 sets = Table(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Integer, and_, func, or_, select
+from sqlalchemy import Connection, Integer, and_, func, select, tuple_
 
 from store.models import dc_values, disseminations, record_origins, record_sets, records, sets
 from store.types import DCValue, ListQuery, Origin, RecordRow, SetInfo, StoredRecord
@@ -33,38 +33,51 @@ def _list_select(query: ListQuery, columns: list, after: tuple[datetime, str] | 
     and the (datestamp, identifier) pair the selection is ordered by."""
     r, d = records, disseminations
     # Only records disseminated (or deleted) in the requested format are listed (§2.5.1).
-    joined = r.join(d, and_(d.c.record_id == r.c.id, d.c.prefix == query.prefix))
     if query.set_spec is not None:
         # §2.6: set=X includes X's descendants; record_sets holds the closure, so this is an
         # exact match driven by the (set_spec, datestamp, identifier) index.
         rs = record_sets
-        stmt = select(*columns).select_from(rs.join(joined, r.c.id == rs.c.record_id)) \
-            .where(rs.c.set_spec == query.set_spec)
+        stmt = select(*columns).select_from(
+            rs.join(r, r.c.id == rs.c.record_id)
+              .join(d, and_(d.c.record_id == rs.c.record_id, d.c.prefix == query.prefix))
+        ).where(rs.c.set_spec == query.set_spec)
         ds, ident = rs.c.datestamp, rs.c.identifier
     else:
-        stmt = select(*columns).select_from(joined)
-        ds, ident = r.c.datestamp, r.c.identifier
-    if query.from_ is not None:
-        stmt = stmt.where(ds >= to_epoch(query.from_))   # §2.7.1: inclusive
+        # Driven by the (prefix, datestamp, identifier) index of disseminations.
+        stmt = select(*columns).select_from(d.join(r, r.c.id == d.c.record_id)) \
+            .where(d.c.prefix == query.prefix)
+        ds, ident = d.c.datestamp, d.c.identifier
     if query.until is not None:
         stmt = stmt.where(ds <= to_epoch(query.until))   # §2.7.1: inclusive
+    lower = None if query.from_ is None else (to_epoch(query.from_), "")
     if after is not None:
-        # Strictly after (ds, id). Written as a range on the leading column plus a tie-break
-        # so both SQLite and PostgreSQL start the index scan at ds instead of filtering.
-        a_ds, a_id = to_epoch(after[0]), after[1]
-        stmt = stmt.where(ds >= a_ds, or_(ds > a_ds, ident > a_id))
+        lower = max(lower or (to_epoch(after[0]), after[1]), (to_epoch(after[0]), after[1]))
+    if lower is not None:
+        # One strict row-value lower bound: both engines start the index range exactly there.
+        # (from, "") is "datestamp >= from" (§2.7.1: inclusive), as identifiers are never
+        # empty. Spelled out as "ds >= x AND (ds > x OR id > y)" only ds would bound the scan,
+        # so each page would re-read every earlier row of its datestamp, and an import gives
+        # a million records the same datestamp. A second bound next to the row value would
+        # let SQLite pick that one instead.
+        stmt = stmt.where(tuple_(ds, ident) > tuple_(*lower))
     return stmt, ds, ident
+
+
+def list_statement(query: ListQuery, after: tuple[datetime, str] | None, limit: int,
+                   with_metadata: bool):
+    """The SELECT of one list page (public so tests can EXPLAIN it)."""
+    r, d = records, disseminations
+    columns = [r.c.identifier, r.c.datestamp, r.c.deleted, d.c.deleted.label("fmt_deleted"),
+               r.c.set_specs]
+    if with_metadata:   # header-only pages never touch the blobs
+        columns += [d.c.xml, r.c.about]
+    stmt, ds, ident = _list_select(query, columns, after)
+    return stmt.order_by(ds, ident).limit(limit)
 
 
 def list_page(conn: Connection, query: ListQuery, after: tuple[datetime, str] | None,
               limit: int, with_metadata: bool) -> list[RecordRow]:
-    r, d = records, disseminations
-    columns = [r.c.identifier, r.c.datestamp, r.c.deleted, d.c.deleted.label("fmt_deleted"),
-               r.c.set_specs]
-    if with_metadata:
-        columns += [d.c.xml, r.c.about]
-    stmt, ds, ident = _list_select(query, columns, after)
-    rows = conn.execute(stmt.order_by(ds, ident).limit(limit))
+    rows = conn.execute(list_statement(query, after, limit, with_metadata))
     return [_record_row(row, with_metadata) for row in rows]
 
 

@@ -1,7 +1,7 @@
 """Writer: the store's single write path. One Writer is one transaction; every change of a
 record (content, set membership, deletion, revival) sets its datestamp to the Writer's *now*,
 one value for the whole transaction (OAI-PMH §2.7.1), and keeps the datestamp/identifier
-copies in record_sets in step.
+copies in record_sets and disseminations in step.
 
 Records are written in batches: one query finds the existing rows of a batch, then each table
 gets one executemany. put() is a batch of one.
@@ -84,7 +84,7 @@ class Writer:
             deleted=True, datestamp=self._ts, about=None, content_hash=digest))
         conn.execute(delete(dc_values).where(dc_values.c.record_id == row.id))
         conn.execute(update(disseminations).where(disseminations.c.record_id == row.id)
-                     .values(xml=None, deleted=True))
+                     .values(xml=None, deleted=True, datestamp=self._ts))
         conn.execute(update(record_sets).where(record_sets.c.record_id == row.id)
                      .values(datestamp=self._ts))
         self._counts["deleted"] += 1
@@ -180,8 +180,9 @@ class Writer:
             xml_of = {prefix: (None if p.deleted else xml) for prefix, xml in p.formats}
             for prefix in old_prefixes.get(rid, ()):
                 xml_of.setdefault(prefix, None)
-            fmt_rows.extend({"record_id": rid, "prefix": prefix, "deleted": xml is None,
-                             "xml": xml} for prefix, xml in xml_of.items())
+            fmt_rows.extend({"record_id": rid, "prefix": prefix, "datestamp": self._ts,
+                             "identifier": p.identifier, "deleted": xml is None, "xml": xml}
+                            for prefix, xml in xml_of.items())
             if (o := p.origin) is not None:
                 origin_rows.append({
                     "record_id": rid, "source": o.source, "base_url": o.base_url,

@@ -63,12 +63,16 @@ def upgrade() -> None:
     op.create_table(
         "disseminations",
         _record_id(fk_name="fk_disseminations_record_id_records"),
-        sa.Column("prefix", sa.Text(), nullable=False),
+        sa.Column("prefix", _key_text(), nullable=False),
+        sa.Column("datestamp", sa.BigInteger(), nullable=False),
+        sa.Column("identifier", _key_text(), nullable=False),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("xml", sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint("record_id", "prefix", name="pk_disseminations"),
         sa.CheckConstraint("(xml IS NULL) = deleted", name="ck_disseminations_xml_deleted"),
     )
+    op.create_index("ix_disseminations_prefix_datestamp_identifier", "disseminations",
+                    ["prefix", "datestamp", "identifier"])
     op.create_table(
         "sets",
         sa.Column("spec", _key_text(), nullable=False),
