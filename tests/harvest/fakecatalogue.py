@@ -188,7 +188,7 @@ class Catalogue:
         body = self._el(root, verb)
         shown = chosen[offset:offset + self.page_size] if records is None else records
         for i, rec in enumerate(shown):
-            marked = style.inject_into in (rec.identifier, "*" if i == 0 else None)
+            marked = style.inject_into == rec.identifier or (style.inject_into == "*" and i == 0)
             if verb == "ListIdentifiers":
                 self.header(body, rec, style)
             else:
