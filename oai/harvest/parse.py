@@ -187,28 +187,39 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def _values(el: etree._Element, name: str, repairs: Repairs) -> tuple[str, ...]:
+    return tuple(repairs.take("".join(e.itertext()).strip())[0] or ""
+                 for e in _children(el, name))
+
+
 def read_identify(resp: Response) -> PartnerIdentity:
     body = resp.expect("Identify")
-    declared = _text(body, "granularity")
+
+    def text(name: str) -> str:
+        return _text(body, name, resp.repairs)
+
+    declared = text("granularity")
     return PartnerIdentity(
-        repository_name=_text(body, "repositoryName"), base_url=_text(body, "baseURL"),
-        protocol_version=_text(body, "protocolVersion"),
-        earliest_datestamp=_text(body, "earliestDatestamp") or None,
-        deleted_record=_text(body, "deletedRecord"),
+        repository_name=text("repositoryName"), base_url=text("baseURL"),
+        protocol_version=text("protocolVersion"),
+        earliest_datestamp=text("earliestDatestamp") or None,
+        deleted_record=text("deletedRecord"),
         granularity=partner_granularity(declared), granularity_declared=declared,
-        admin_emails=tuple("".join(e.itertext()).strip() for e in _children(body, "adminEmail")),
-        compression=tuple("".join(e.itertext()).strip() for e in _children(body, "compression")),
+        admin_emails=_values(body, "adminEmail", resp.repairs),
+        compression=_values(body, "compression", resp.repairs),
         response_date=resp.response_date)
 
 
 def read_formats(resp: Response) -> list[FormatInfo]:
-    body = resp.expect("ListMetadataFormats")
-    return [FormatInfo(_text(el, "metadataPrefix"), _text(el, "schema"),
-                       _text(el, "metadataNamespace"))
+    body, repairs = resp.expect("ListMetadataFormats"), resp.repairs
+    return [FormatInfo(_text(el, "metadataPrefix", repairs), _text(el, "schema", repairs),
+                       _text(el, "metadataNamespace", repairs))
             for el in _children(body, "metadataFormat")]
 
 
 def read_sets(resp: Response) -> list[PartnerSet]:
-    body = resp.expect("ListSets")
-    return [PartnerSet(_text(el, "setSpec"), " ".join(_text(el, "setName").split()))
+    """The sets of one ListSets answer; names with their runs of spaces folded (erasmus)."""
+    body, repairs = resp.expect("ListSets"), resp.repairs
+    return [PartnerSet(_text(el, "setSpec", repairs),
+                       " ".join(_text(el, "setName", repairs).split()))
             for el in _children(body, "set")]

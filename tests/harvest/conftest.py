@@ -35,6 +35,7 @@ def make_client(sleeps):
                         backoff_factor=0.5, backoff_max=4.0, retry_after_max=30.0)
         settings.update(overrides)
         http = HttpClient(HttpConfig(**settings), sleep=sleeps.append)
+        http.session.trust_env = False  # loopback only: no proxy from the environment
         url = target if isinstance(target, str) else target.base_url
         client = OAIClient(url, http, policy=policy)
         made.append(client)

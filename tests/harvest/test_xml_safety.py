@@ -131,3 +131,18 @@ def test_empty_body_is_a_broken_page():
     with pytest.raises(BrokenPage) as caught:
         read_response(b"", "fixture:empty")
     assert caught.value.kind == "truncated"
+
+
+def test_identify_values_are_cleaned_too():
+    from oai.harvest.parse import read_identify
+
+    doc = (b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01'
+           b'</responseDate><Identify><repositoryName>Library\x0b of &#1;Things</repositoryName>'
+           b'<baseURL>http://x.example/oai</baseURL><protocolVersion>2.0</protocolVersion>'
+           b'<adminEmail>a@x.example\x0c</adminEmail><earliestDatestamp></earliestDatestamp>'
+           b'<deletedRecord>no</deletedRecord><granularity>YYYY-MM-DD</granularity></Identify>'
+           b'</OAI-PMH>')
+    identity = read_identify(read_response(doc, "fixture:identify"))
+    assert identity.repository_name == "Library of Things"
+    assert identity.admin_emails == ("a@x.example",)
+    assert identity.earliest_datestamp is None  # empty in the wild (metha#38)
