@@ -42,7 +42,7 @@ from oai.replies import (
 )
 from oai.repository import RecordSource
 from schemas.base import FormatRegistry
-from store.types import ListQuery
+from store.types import ListQuery, RecordRow, SetInfo
 
 T = TypeVar("T")
 
@@ -122,7 +122,7 @@ def list_sets(req: OAIRequest, ctx: Context) -> ListSetsReply:
     if not rows:
         raise BadResumptionToken("no sets follow this resumptionToken any more")
 
-    def next_token(last, served: int, total: int) -> str:  # noqa: ANN001
+    def next_token(last: SetInfo, served: int, total: int) -> str:
         return tokens.encode(tokens.SetsState(last.spec, served, total), ctx.secret)
 
     page, token = _paginate(rows, cursor, size, ctx.identity.page_size, next_token)
@@ -139,7 +139,8 @@ def list_identifiers(req: OAIRequest, ctx: Context) -> ListIdentifiersReply:
     return ListIdentifiersReply(rows, token)
 
 
-def _list(req: OAIRequest, ctx: Context, verb: Verb) -> tuple[tuple, TokenInfo | None]:
+def _list(req: OAIRequest, ctx: Context,
+          verb: Verb) -> tuple[tuple[RecordRow, ...], TokenInfo | None]:
     after: tuple[datetime, str] | None = None
     if req.resumption_token is not None:
         state = tokens.decode(req.resumption_token, verb, ctx.secret)
@@ -160,7 +161,7 @@ def _list(req: OAIRequest, ctx: Context, verb: Verb) -> tuple[tuple, TokenInfo |
                                  "since; harvest again from that page's responseDate")
         raise NoRecordsMatch("no records match the request")
 
-    def next_token(last, served: int, total: int) -> str:  # noqa: ANN001
+    def next_token(last: RecordRow, served: int, total: int) -> str:
         return tokens.encode(tokens.ListState(
             verb=verb, metadata_prefix=query.prefix, from_=query.from_,
             until=query.until, set_spec=query.set_spec,  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from lxml import etree
 
@@ -35,6 +35,8 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 # §3.2: UTF-8 with an XML declaration (a constant, written before lxml takes over).
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 CHUNK_SIZE = 64 * 1024
+# What ``etree.xmlfile`` hands out (lxml does not export the class for annotations).
+XF = Any
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,12 @@ def _q(name: str) -> str:
     return f"{{{OAI_NS}}}{name}"
 
 
-def _text(xf, name: str, value: str, attrib: Mapping[str, str] | None = None) -> None:  # noqa: ANN001
+def _text(xf: XF, name: str, value: str, attrib: Mapping[str, str] | None = None) -> None:
     with xf.element(_q(name), attrib or {}):
         xf.write(value)
 
 
-def _stream(envelope: Envelope, body: Callable[[etree.xmlfile, _Sink], Iterator[None]]
+def _stream(envelope: Envelope, body: Callable[[XF, _Sink], Iterator[None]]
             ) -> Iterator[bytes]:
     sink = _Sink()
     sink.write(DECLARATION)
@@ -92,7 +94,7 @@ def _stream(envelope: Envelope, body: Callable[[etree.xmlfile, _Sink], Iterator[
 
 def write_errors(envelope: Envelope, errors: Sequence[OAIError]) -> Iterator[bytes]:
     """A response made of one <error> element per error (§3.6)."""
-    def body(xf, sink):  # noqa: ANN001,ANN202
+    def body(xf: XF, sink: _Sink) -> Iterator[None]:
         for err in errors:
             _text(xf, "error", err.message, {"code": err.code})
         yield
@@ -103,13 +105,13 @@ def write(envelope: Envelope, reply: Reply) -> Iterator[bytes]:
     """The response to a request that succeeded."""
     writer = _WRITERS[type(reply)]
 
-    def body(xf, sink):  # noqa: ANN001,ANN202
+    def body(xf: XF, sink: _Sink) -> Iterator[None]:
         with xf.element(_q(reply.verb)):
             yield from writer(xf, sink, reply)
     return _stream(envelope, body)
 
 
-def _splice(xf, sink: _Sink, data: bytes) -> None:  # noqa: ANN001
+def _splice(xf: XF, sink: _Sink, data: bytes) -> None:
     """Copy a serialized element into the output at the current position."""
     xf.flush()  # everything lxml buffered (the parent's start tag) goes out first
     if data.startswith(b"\xef\xbb\xbf"):
@@ -119,7 +121,7 @@ def _splice(xf, sink: _Sink, data: bytes) -> None:  # noqa: ANN001
     sink.write(data)
 
 
-def _header(xf, row: RecordRow) -> None:  # noqa: ANN001
+def _header(xf: XF, row: RecordRow) -> None:
     with xf.element(_q("header"), {"status": "deleted"} if row.deleted else {}):
         _text(xf, "identifier", row.identifier)
         _text(xf, "datestamp", format_datestamp(row.datestamp))
@@ -127,7 +129,7 @@ def _header(xf, row: RecordRow) -> None:  # noqa: ANN001
             _text(xf, "setSpec", spec)
 
 
-def _record(xf, sink: _Sink, row: RecordRow) -> None:  # noqa: ANN001
+def _record(xf: XF, sink: _Sink, row: RecordRow) -> None:
     with xf.element(_q("record")):
         _header(xf, row)
         # §2.5.1: a deleted record has no metadata and no about.
@@ -139,7 +141,7 @@ def _record(xf, sink: _Sink, row: RecordRow) -> None:  # noqa: ANN001
                     _splice(xf, sink, row.about)
 
 
-def _token(xf, token: TokenInfo | None) -> None:  # noqa: ANN001
+def _token(xf: XF, token: TokenInfo | None) -> None:
     if token is None:
         return
     # No expirationDate: our tokens hold no server state and do not expire (G§5.4).
@@ -147,7 +149,7 @@ def _token(xf, token: TokenInfo | None) -> None:  # noqa: ANN001
           {"cursor": str(token.cursor), "completeListSize": str(token.complete_list_size)})
 
 
-def _identify(xf, sink, reply: IdentifyReply) -> Iterator[None]:  # noqa: ANN001
+def _identify(xf: XF, sink: _Sink, reply: IdentifyReply) -> Iterator[None]:
     ident = reply.identity
     _text(xf, "repositoryName", ident.repository_name)
     _text(xf, "baseURL", ident.base_url or "")
@@ -174,12 +176,12 @@ def _oai_identifier(repository_identifier: str, sample: str) -> etree._Element:
     return root
 
 
-def _get_record(xf, sink, reply: GetRecordReply) -> Iterator[None]:  # noqa: ANN001
+def _get_record(xf: XF, sink: _Sink, reply: GetRecordReply) -> Iterator[None]:
     _record(xf, sink, reply.record)
     yield
 
 
-def _list_metadata_formats(xf, sink, reply: ListMetadataFormatsReply) -> Iterator[None]:  # noqa: ANN001
+def _list_metadata_formats(xf: XF, sink: _Sink, reply: ListMetadataFormatsReply) -> Iterator[None]:
     for fmt in reply.formats:
         with xf.element(_q("metadataFormat")):
             _text(xf, "metadataPrefix", fmt.prefix)
@@ -197,7 +199,7 @@ def _set_description(text: str) -> etree._Element:
     return root
 
 
-def _set(xf, info: SetInfo) -> None:  # noqa: ANN001
+def _set(xf: XF, info: SetInfo) -> None:
     with xf.element(_q("set")):
         _text(xf, "setSpec", info.spec)
         _text(xf, "setName", info.name)
@@ -206,21 +208,21 @@ def _set(xf, info: SetInfo) -> None:  # noqa: ANN001
                 xf.write(_set_description(info.description))
 
 
-def _list_sets(xf, sink, reply: ListSetsReply) -> Iterator[None]:  # noqa: ANN001
+def _list_sets(xf: XF, sink: _Sink, reply: ListSetsReply) -> Iterator[None]:
     for info in reply.sets:
         _set(xf, info)
         yield
     _token(xf, reply.token)
 
 
-def _list_records(xf, sink, reply: ListRecordsReply) -> Iterator[None]:  # noqa: ANN001
+def _list_records(xf: XF, sink: _Sink, reply: ListRecordsReply) -> Iterator[None]:
     for row in reply.records:
         _record(xf, sink, row)
         yield
     _token(xf, reply.token)
 
 
-def _list_identifiers(xf, sink, reply: ListIdentifiersReply) -> Iterator[None]:  # noqa: ANN001
+def _list_identifiers(xf: XF, sink: _Sink, reply: ListIdentifiersReply) -> Iterator[None]:
     for row in reply.records:
         _header(xf, row)
         yield

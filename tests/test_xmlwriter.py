@@ -97,7 +97,8 @@ def test_echo_is_escaped(validate):
 
 def test_errors_one_element_each(validate):
     env = xmlwriter.Envelope(BASE, NOW, {})
-    body = b"".join(xmlwriter.write_errors(env, [BadVerb("v"), BadArgument("a1"), BadArgument("a2")]))
+    errors = [BadVerb("v"), BadArgument("a1"), BadArgument("a2")]
+    body = b"".join(xmlwriter.write_errors(env, errors))
     validate(body)
     root = tree(body)
     assert [(e.get("code"), e.text) for e in root.findall("o:error", NS)] == [
@@ -143,7 +144,8 @@ def test_stored_declaration_and_bom_are_dropped(validate):
 
 def test_tokens(validate):
     last = tree(render(REPLIES[5])).find("o:ListRecords/o:resumptionToken", NS)
-    assert (last.text or "") == "" and dict(last.attrib) == {"cursor": "5", "completeListSize": "10"}
+    assert (last.text or "") == ""
+    assert dict(last.attrib) == {"cursor": "5", "completeListSize": "10"}
     first = tree(render(REPLIES[4])).find("o:ListSets/o:resumptionToken", NS)
     assert first.text == "t" and first.get("cursor") == "0" and first.get("expirationDate") is None
     assert tree(render(REPLIES[6])).find(".//o:resumptionToken", NS) is None
