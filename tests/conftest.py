@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
@@ -31,9 +32,9 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def postgres_url():
-    """A SQLAlchemy URL to a fresh, empty PostgreSQL schema; dropped after the test."""
+@contextmanager
+def _postgres_schema():
+    """A SQLAlchemy URL to a fresh, empty PostgreSQL schema; dropped afterwards."""
     base = os.environ.get(PG_ENV)
     if not base:
         _unavailable(f"{PG_ENV} is not set")
@@ -46,9 +47,27 @@ def postgres_url():
     except psycopg.OperationalError as exc:
         _unavailable(f"PostgreSQL at {base} is unreachable: {exc}")
     sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options={quote('-csearch_path=' + schema)}"
-    with psycopg.connect(_pg_conninfo(base), autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    try:
+        yield f"{base}{sep}options={quote('-csearch_path=' + schema)}"
+    finally:
+        with psycopg.connect(_pg_conninfo(base), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_url():
+    with _postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_store_url(request, tmp_path_factory):
+    """Like store_url, but shared by the tests of one module (for read-only catalogues)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'granary.db'}"
+    else:
+        with _postgres_schema() as url:
+            yield url
 
 
 @pytest.fixture

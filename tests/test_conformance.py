@@ -17,22 +17,45 @@ BASE = "http://localhost/oai"
 PAGE = 10
 
 
-@pytest.fixture
-def facts(store, clock):
-    return catalogue.build(store, clock)
+@pytest.fixture(scope="module")
+def catalogue_db(module_store_url):
+    """One catalogue per engine for the whole module: these tests only read."""
+    from store import RecordStore
+    from tests.conftest import FakeClock
+
+    clock = FakeClock()
+    s = RecordStore(module_store_url, clock=clock)
+    s.upgrade()
+    facts = catalogue.build(s, clock)
+    s.close()
+    return module_store_url, facts
 
 
 @pytest.fixture
-def client(store_url, facts):
+def facts(catalogue_db):
+    return catalogue_db[1]
+
+
+@pytest.fixture
+def store_url(catalogue_db):
+    return catalogue_db[0]
+
+
+@pytest.fixture(scope="module")
+def app(catalogue_db):
     from oai import create_app
 
-    app = create_app({
-        "OAI_DATABASE_URL": store_url, "OAI_PAGE_SIZE": PAGE,
+    return create_app({
+        "OAI_DATABASE_URL": catalogue_db[0], "OAI_PAGE_SIZE": PAGE,
         "OAI_REPOSITORY_IDENTIFIER": catalogue.REPO_ID,
         "OAI_REPOSITORY_NAME": "Granary test library",
         "OAI_ADMIN_EMAIL": "librarian@library.example.org",
         "TESTING": True,
     })
+
+
+@pytest.fixture
+def client(app):
     return app.test_client()
 
 
@@ -132,14 +155,26 @@ def test_C1_C2_list_sets(client, validate):
         "Publications on human rights."]
 
 
-def test_C2_list_sets_pages(store_url, facts, validate, store):
-    from oai import create_app
-    from store.types import SetInfo
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_url(request):
+    return request.getfixturevalue(f"{request.param}_url")
 
+
+def test_C2_list_sets_pages(fresh_url, validate):
+    from oai import create_app
+    from store import RecordStore
+    from store.types import SetInfo
+    from tests.conftest import FakeClock
+
+    clock = FakeClock()
+    store = RecordStore(fresh_url, clock=clock)
+    store.upgrade()
+    catalogue.build(store, clock, n=4, deleted=())
     with store.writer() as w:
         for i in range(7):
             w.put_set(SetInfo(f"extra-{i}", f"Extra {i}"))
-    c = create_app({"OAI_DATABASE_URL": store_url, "OAI_PAGE_SIZE": 3, "TESTING": True}).test_client()
+    store.close()
+    c = create_app({"OAI_DATABASE_URL": fresh_url, "OAI_PAGE_SIZE": 3, "TESTING": True}).test_client()
     items, pages = harvest(c, "ListSets", validate)
     assert len(items) == 11 and len(pages) == 4
     assert pages[0].token.get("cursor") == "0" and pages[0].token.get("completeListSize") == "11"
