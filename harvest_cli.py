@@ -216,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace, environ: dict[str, str],
                   parser: argparse.ArgumentParser) -> Settings:
-    from oai.ingest.identifiers import DEFAULT_REPOSITORY_IDENTIFIER, check_repository_identifier
+    from oai.ingest import DEFAULT_REPOSITORY_IDENTIFIER, check_repository_identifier
 
     url = (getattr(args, "database", None) or environ.get("OAI_DATABASE_URL")
            or DEFAULT_DATABASE_URL)

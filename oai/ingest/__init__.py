@@ -4,13 +4,12 @@ responses) and CSV, and the service that writes each file into the store in one 
     catalog = Catalog(store, default_registry(), "granary.example.org")
     counts = catalog.import_file("books.csv")       # WriteCounts, or IngestError
 """
-from oai.ingest.catalog import Catalog, detect_kind
+from oai.ingest.catalog import Catalog, demo_sets, detect_kind, load_demo
 from oai.ingest.csv_reader import read_csv
-from oai.ingest.demo import demo_sets, load_demo
-from oai.ingest.identifiers import (
-    DEFAULT_REPOSITORY_IDENTIFIER, check_repository_identifier, escape_local, make_identifier,
+from oai.ingest.items import (
+    DEFAULT_REPOSITORY_IDENTIFIER, IngestError, SourceItem, check_repository_identifier,
+    escape_local, make_identifier,
 )
-from oai.ingest.items import IngestError, SourceItem
 from oai.ingest.xml_reader import read_xml
 
 __all__ = [

@@ -4,17 +4,23 @@ Readers yield SourceItems; ``Catalog`` gives them full identifiers, renders each
 ``registry.renderable()`` once (so serving a page is fetching bytes) and writes a whole file
 in ONE store transaction, so a file is imported whole or not at all. Importing the same file
 again reports every record "unchanged" and keeps its datestamp (the store decides that).
+
+The demo catalogue ships in ``oai/ingest/data`` (so ``pip install .`` carries it):
+``demo-catalogue.csv`` in the import CSV format (publications on human trafficking and the
+international instruments and reports they name, with one tombstone) and ``demo-sets.csv``
+with the names and descriptions of its sets.
 """
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from oai.ingest.csv_reader import read_csv
-from oai.ingest.identifiers import make_identifier
-from oai.ingest.items import IngestError, SourceItem
+from oai.ingest.items import IngestError, SourceItem, make_identifier
 from oai.ingest.xml_reader import read_xml
 from schemas.base import FormatRegistry
 from store import StoreError
@@ -133,3 +139,22 @@ class Catalog:
             if len(page) < _SET_PAGE:
                 return
             after = page[-1].spec
+
+
+# -- the demo catalogue ---------------------------------------------------------------------
+def _demo_file(name: str):  # noqa: ANN202 - an importlib.resources Traversable
+    return resources.files("oai.ingest").joinpath("data", name)
+
+
+def demo_sets() -> Iterator[SetInfo]:
+    """The named sets of the demo catalogue, parents first."""
+    with _demo_file("demo-sets.csv").open("r", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            yield SetInfo(row["spec"], row["name"], row["description"].strip() or None)
+
+
+def load_demo(catalog: Catalog) -> WriteCounts:
+    """Write the demo sets and records (one transaction; loading it again changes nothing)."""
+    sets = list(demo_sets())
+    with resources.as_file(_demo_file("demo-catalogue.csv")) as path:
+        return catalog.import_file(path, "csv", sets=sets)
