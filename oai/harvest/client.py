@@ -21,8 +21,8 @@ from urllib.parse import quote, urlsplit
 
 from oai.datestamps import Granularity
 from oai.harvest.dates import format_bound
-from oai.harvest.errors import (BrokenPage, NotOAIResponse, PartnerError, TransportError,
-                                UnexpectedStatus, UnsafeDocument)
+from oai.harvest.errors import (BrokenPage, HarvestError, NotOAIResponse, PartnerError,
+                                TransportError, UnexpectedStatus, UnsafeDocument)
 from oai.harvest.http import HttpClient, HttpConfig
 from oai.harvest.models import (FormatInfo, HarvestedRecord, Header, ListWindow, Page,
                                 PartnerIdentity, PartnerSet, Repair, SetAside)
@@ -67,7 +67,8 @@ class OAIClient:
     def _call(self, params: dict[str, str | None]) -> Response:
         """One request, fetched again when the answer is not well-formed XML."""
         url = self.url(params)
-        for attempt in range(self.policy.refetch_broken + 1):
+        refetched = 0
+        while True:
             fetched = self.http.get(url)
             try:
                 resp = read_response(fetched.body, url)
@@ -81,7 +82,8 @@ class OAIClient:
                                              f"{self.http.config.retries + 1} attempts", url,
                                              fetched.status) from exc
                     raise UnexpectedStatus(url, fetched.status) from exc
-                if isinstance(exc, BrokenPage) and attempt < self.policy.refetch_broken:
+                if isinstance(exc, BrokenPage) and refetched < self.policy.refetch_broken:
+                    refetched += 1  # truncation and garbling are often transient
                     continue
                 raise
             # OAI errors come with 200, but also 400, 422 or 500 (zenodo); the body decides.
@@ -90,7 +92,6 @@ class OAIClient:
                 raise TransportError(f"{url}: still HTTP {fetched.status} after retries", url,
                                      fetched.status)
             return resp
-        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- single answers ----------------------------------------------------------------
     def identify(self) -> PartnerIdentity:
@@ -182,20 +183,15 @@ class OAIClient:
                        "from": window.from_, "until": window.until, "set": window.set_spec})
             try:
                 resp = self._call(params)
-            except (PartnerError, BrokenPage, NotOAIResponse) as exc:
-                code = getattr(exc, "code", None)
-                if code == "noRecordsMatch" or detector.expect_end:
-                    # §3.5/J: noRecordsMatch on a first request means nothing new; on our
-                    # partner's own token (MLA) it ends the list, as does any failure right
-                    # after completeListSize was reached (invenio-app-rdm#2715).
-                    reason = "no-records-match" if code == "noRecordsMatch" \
-                        else "complete-list-size"
-                    yield Page(verb=window.verb, url=self.url(params), number=number,
-                               response_date=getattr(exc, "response_date", ""),
-                               request_token=token, end_reason=reason, window=window)
-                    return
-                exc.token, exc.window = token, window  # type: ignore[union-attr]
-                raise
+            except HarvestError as exc:
+                reason = _ending(exc, detector.expect_end)
+                if reason is None:
+                    exc.token, exc.window = token, window  # where the run loop stands
+                    raise
+                yield Page(verb=window.verb, url=self.url(params), number=number,
+                           response_date=getattr(exc, "response_date", ""),
+                           request_token=token, end_reason=reason, window=window)
+                return
             items = read_items(resp, window.verb)
             next_token, reason = detector.decide(
                 [r.identifier for r in items.records], items.resumption)
@@ -251,3 +247,17 @@ class OAIClient:
                        repairs=id_page.repairs + fetched.repairs,
                        set_aside=id_page.set_aside + fetched.set_aside, window=window)
 
+
+def _ending(exc: HarvestError, expect_end: bool) -> str | None:
+    """The end reason when *exc* closes a list normally, else None (it is an error).
+
+    noRecordsMatch on a first request means nothing new (an incremental run), and on the
+    partner's own token it ends the list (seen at MLA); an answer that fails right after
+    completeListSize was reached closes the list too (invenio-app-rdm#2715). Transport and
+    access errors are never an ending.
+    """
+    if isinstance(exc, PartnerError) and exc.code == "noRecordsMatch":
+        return "no-records-match"
+    if expect_end and isinstance(exc, (PartnerError, BrokenPage, NotOAIResponse)):
+        return "complete-list-size"
+    return None

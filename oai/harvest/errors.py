@@ -26,11 +26,17 @@ from oai.errors import OAIError, from_code
 
 
 class HarvestError(Exception):
-    """A request to a partner failed; the message says which URL and why."""
+    """A request to a partner failed; the message says which URL and why.
+
+    Raised from a list, ``token`` is the resumption token of the failed request (None for a
+    first request) and ``window`` the list's selection (a ``models.ListWindow``).
+    """
 
     def __init__(self, message: str, url: str | None = None) -> None:
         super().__init__(message)
         self.url = url
+        self.token: str | None = None
+        self.window = None
 
 
 class TransportError(HarvestError):
@@ -71,9 +77,8 @@ class BrokenPage(HarvestError):
 
     ``kind`` is one of ``"undefined-entity"``, ``"truncated"``, ``"encoding"``,
     ``"not-well-formed"`` or ``"unsafe"``; ``body`` holds the raw bytes, for quarantine and for
-    a report to the partner. When raised by a list, ``token`` is the resumption token the
-    broken page was asked with (None for the first page) and ``window`` the list's selection,
-    for a fallback through ListIdentifiers and GetRecord.
+    a report to the partner. Raised by a list, its ``window`` is what to take through the
+    ListIdentifiers + GetRecord fallback.
     """
 
     def __init__(self, message: str, url: str | None = None, *, kind: str,
@@ -81,8 +86,6 @@ class BrokenPage(HarvestError):
         super().__init__(message, url)
         self.kind = kind
         self.body = body
-        self.token: str | None = None
-        self.window = None  # a models.ListWindow once the list knows it
 
 
 class UnsafeDocument(BrokenPage):
@@ -104,7 +107,6 @@ class PartnerError(HarvestError):
         self.http_status = http_status
         self.all_errors = all_errors or (error,)
         self.response_date = response_date
-        self.token: str | None = None  # set by a list: the token that was answered so
 
     @classmethod
     def from_codes(cls, pairs: list[tuple[str, str]], url: str | None, *,
