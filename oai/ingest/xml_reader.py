@@ -64,14 +64,12 @@ class _Reader:
     def __init__(self, path: str | os.PathLike[str], formats: dict[str, MetadataFormat]) -> None:
         self.path = path
         self.formats = formats
-        self.mode: str | None = None        # "oai", "single" or "wrapper"
+        self.mode: str | None = None        # "oai" (a saved response) or "bare" (records)
         self.count = 0
 
-    def fail(self, elem: etree._Element | None, problem: str) -> IngestError:
-        if elem is None:
-            return IngestError(self.path, None, problem)
-        return IngestError(self.path, f"record {self.count + 1} (line {elem.sourceline})",
-                           problem)
+    def fail(self, elem: etree._Element, problem: str) -> IngestError:
+        """The error for a problem in the record that *elem* belongs to."""
+        return IngestError(self.path, self._where(elem), problem)
 
     def event(self, event: str, elem: etree._Element) -> Iterator[SourceItem]:
         if self.mode is None:
@@ -94,14 +92,10 @@ class _Reader:
         # The DOCTYPE, if any, has been read before the root's start event: refuse it here,
         # before a single entity reference in the content could be looked at.
         if root.getroottree().docinfo.doctype:
-            raise IngestError(self.path, "line 1", "document type declarations (DTDs) are not "
+            raise IngestError(self.path, None, "document type declarations (DTDs) are not "
                               "accepted: they can hide entity expansion or external fetches")
-        if root.tag == f"{{{OAI_NS}}}OAI-PMH":
-            self.mode = "oai"
-        elif etree.QName(root).namespace in self.formats:
-            self.mode = "single"
-        else:
-            self.mode = "wrapper"
+        # Anything but a response is bare records: the root itself, or containers inside it.
+        self.mode = "oai" if root.tag == f"{{{OAI_NS}}}OAI-PMH" else "bare"
 
     def _is_container(self, elem: etree._Element) -> bool:
         if not isinstance(elem.tag, str) or etree.QName(elem).namespace not in self.formats:
@@ -174,6 +168,7 @@ class _Reader:
         return fmt.ingest(payload)
 
     def _where(self, elem: etree._Element) -> str:
+        # lxml gives the line on which the element's start tag ends.
         return f"record {self.count + 1} (line {elem.sourceline})"
 
     def nothing_found(self) -> str:
