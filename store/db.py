@@ -22,6 +22,11 @@ WRITE = "granary_write"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+# PostgreSQL advisory lock keys (transaction-scoped): schema upgrades, and write transactions,
+# which take turns as they do on SQLite. Any constants unique to this application will do.
+PG_MIGRATE_LOCK = 0x6772616E_0001
+PG_WRITE_LOCK = 0x6772616E_0002
+
 
 def make_engine(url: str) -> Engine:
     """An Engine for *url*; only SQLite and PostgreSQL are supported."""
@@ -47,10 +52,11 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
     def _tune(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
         cur = dbapi_conn.cursor()
+        # The timeout first: switching a new file to WAL needs a lock another process may hold.
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         if not in_memory:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 

@@ -16,23 +16,20 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-from store.db import WRITE
+from store.db import PG_MIGRATE_LOCK, WRITE
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-# pg_advisory_xact_lock key: any constant unique to this application ("granary" in ASCII).
-_PG_LOCK_KEY = 0x6772616E617279
 
-
-def alembic_config() -> Config:
+def alembic_config(location: Path = MIGRATIONS) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(location))
     cfg.set_main_option("path_separator", "os")
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revision(location: Path = MIGRATIONS) -> str:
+    head = ScriptDirectory.from_config(alembic_config(location)).get_current_head()
     assert head is not None
     return head
 
@@ -43,15 +40,34 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", location: Path = MIGRATIONS) -> None:
     """Bring the schema to *revision* (default: the newest). Idempotent and race-safe."""
-    cfg = alembic_config()
+    cfg = alembic_config(location)
     with engine.connect() as conn:
-        # SQLite: BEGIN IMMEDIATE takes the database's write lock before Alembic reads the
-        # version table. PostgreSQL: a transaction-scoped advisory lock, released at commit.
-        conn.execution_options(**{WRITE: True})
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the original; with foreign keys
+            # on, that DROP would first delete the rows and cascade to every child table. The
+            # pragma is ignored inside a transaction, hence the raw connection, before BEGIN.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            # SQLite: BEGIN IMMEDIATE takes the database's write lock before Alembic reads
+            # the version table. PostgreSQL: a transaction-scoped advisory lock.
+            conn.execution_options(**{WRITE: True})
+            with conn.begin():
+                if not sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": PG_MIGRATE_LOCK})
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if sqlite:
+                    _check_foreign_keys(conn)
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(conn) -> None:
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:   # raising here rolls the whole upgrade back
+        raise RuntimeError(f"migration left {len(broken)} broken foreign keys, e.g. {broken[0]}")

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from store import migrate, reads
-from store.db import WRITE, insert_ignore, make_engine
+from store.db import PG_WRITE_LOCK, WRITE, insert_ignore, make_engine
 from store.errors import StoreError
 from store.models import repository_meta
 from store.types import ListQuery, RecordRow, SetInfo, StoredRecord
@@ -64,15 +64,24 @@ class RecordStore:
     @contextmanager
     def writer(self) -> Iterator[Writer]:
         """``with store.writer() as w:`` one transaction; rolled back if the block raises.
-        The datestamp of everything it changes is the clock's now when it began."""
+        Writers take turns (one at a time per database). Everything a writer changes gets
+        one datestamp: the clock's now when it commits (see store/writer.py)."""
         with self._write_conn() as conn:
-            yield Writer(conn, self.clock())
+            # The clock is read once the write lock is held, so datestamps follow commit order.
+            writer = Writer(conn, self.clock())
+            yield writer
+            writer.finish(self.clock())
 
     @contextmanager
     def _write_conn(self) -> Iterator[Any]:
         with self.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
             with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # One writer at a time, as on SQLite: no two imports of one identifier
+                    # can both insert it, and datestamps never go back in commit order.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": PG_WRITE_LOCK})
                 yield conn
 
     def _read(self, fn: Callable[..., Any], *args: Any) -> Any:

@@ -1,13 +1,20 @@
 """Writer: the store's single write path. One Writer is one transaction; every change of a
-record (content, set membership, deletion, revival) sets its datestamp to the Writer's *now*,
-one value for the whole transaction (OAI-PMH §2.7.1), and keeps the datestamp/identifier
-copies in record_sets and disseminations in step.
+record (content, set membership, deletion, revival) sets its datestamp to one *now* for the
+whole transaction (OAI-PMH §2.7.1), and keeps the datestamp/identifier copies in record_sets
+and disseminations in step.
+
+That *now* is the clock at commit, not at the start: rows are written with the start time
+and, when the transaction took longer than a second, restamped just before COMMIT. A record
+must be visible from its datestamp on (Guidelines §3): stamped with the start of a long
+import, it would appear later with a datestamp in the past, and a harvester that came by
+meanwhile (and then asks from its last responseDate) would never see it.
 
 Records are written in batches: one query finds the existing rows of a batch, then each table
 gets one executemany. put() is a batch of one.
 """
 from __future__ import annotations
 
+from array import array
 from datetime import datetime
 from typing import Iterable
 
@@ -34,6 +41,7 @@ class Writer:
         self._ts = int(self.now.timestamp())
         self._known_sets: set[str] = set()
         self._counts = dict.fromkeys(_OUTCOMES, 0)
+        self._touched = array("q")      # ids of the records this transaction changed
 
     @property
     def counts(self) -> WriteCounts:
@@ -87,6 +95,7 @@ class Writer:
                      .values(xml=None, deleted=True, datestamp=self._ts))
         conn.execute(update(record_sets).where(record_sets.c.record_id == row.id)
                      .values(datestamp=self._ts))
+        self._touched.append(row.id)
         self._counts["deleted"] += 1
         return "deleted"
 
@@ -100,6 +109,20 @@ class Writer:
         self.connection.execute(upsert(self.connection, sets, ["spec"], ["name", "description"]),
                                 {"spec": spec, "name": name, "description": description or None})
         self._known_sets.add(spec)
+
+    def finish(self, end: datetime, chunk: int = 1000) -> None:
+        """Restamp what this transaction changed with *end* (the clock just before COMMIT)
+        when that is a later second than the one the rows were written with."""
+        end_ts = int(utc_seconds(end).timestamp())
+        if end_ts <= self._ts:
+            return
+        conn = self.connection
+        for start in range(0, len(self._touched), chunk):
+            ids = list(self._touched[start:start + chunk])
+            for table, key in ((records, records.c.id), (record_sets, record_sets.c.record_id),
+                               (disseminations, disseminations.c.record_id)):
+                conn.execute(update(table).where(key.in_(ids)).values(datestamp=end_ts))
+        self.now, self._ts = utc_seconds(end), end_ts
 
     # -- the batch write ------------------------------------------------------------------
     def _write(self, batch: list[Prepared]) -> list[str]:
@@ -136,6 +159,7 @@ class Writer:
             self._ensure_sets({s for p in new for s in p.closure}
                               | {s for _, p in changed for s in p.closure})
             ids = self._insert_records(new) + self._update_records(changed)
+            self._touched.extend(ids)
             self._insert_children(ids, new + [p for _, p in changed],
                                   self._prefixes([rid for rid, _ in changed]))
         for outcome in outcomes:

@@ -65,11 +65,29 @@ def test_one_datestamp_per_transaction_truncated_to_seconds(store, clock):
     clock.now = T0 + timedelta(microseconds=999_999)
     with store.writer() as w:
         w.put(draft(1))
-        clock.advance(5)            # the writer took its time at the start
-        w.put(draft(2))
+        w.put(draft(2, sets=("s",)))
     stamps = {r.datestamp for r in store.list_page(ListQuery("oai_dc"), after=None, limit=9)}
     assert stamps == {T0}
     assert store.earliest_datestamp() == T0
+
+
+def test_a_long_transaction_is_stamped_when_it_commits(store, clock):
+    # Guidelines §3: a record must be visible from its datestamp on. A harvest made while
+    # this import ran (and resumed later from its responseDate) must not miss its records.
+    put(store, draft(9))
+    with store.writer() as w:
+        w.put(draft(1, sets=("s",), formats=("oai_dc", "marc21")))
+        clock.advance(5)            # the import takes its time
+        w.put_many([draft(2), draft(9, title="changed")])
+        w.put(draft(3))
+        w.delete("oai:test:00003")
+        end = clock.advance(5)
+    for query in (ListQuery("oai_dc"), ListQuery("marc21"), ListQuery("oai_dc", set_spec="s")):
+        rows = store.list_page(query, after=None, limit=9)
+        assert rows and {r.datestamp for r in rows} == {end}
+    assert store.earliest_datestamp() == end
+    assert store.list_page(ListQuery("oai_dc", until=end - timedelta(seconds=1)),
+                           after=None, limit=9) == []
 
 
 def test_put_many_counts_batches_and_repeats(store, clock):
