@@ -79,6 +79,8 @@ def test_delete_accepts_local_ids_and_reports_missing(run, tmp_path):
     assert err == "oai-harvest: error: oai:granary.example.org:nope: no such record\n"
     _, out, _ = run("stats")
     assert "deleted: 2" in out.splitlines()
+    code, out, err = run("delete", "http://example.org/a b")
+    assert (code, out) == (1, "") and "starts like a URI but is not one" in err
 
 
 def test_sets_add_and_list(run):
