@@ -36,17 +36,17 @@ def running_server(database_url: str, **env):
         cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/oai"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
                 raise AssertionError(f"server exited: {proc.stdout.read().decode()}")
             try:
-                if requests.get(base, params={"verb": "Identify"}, timeout=2).ok:
+                if requests.get(base, params={"verb": "Identify"}, timeout=10).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if time.monotonic() > deadline:
-                raise AssertionError("server did not start within 30 s")
+                raise AssertionError("server did not start within 60 s")
             time.sleep(0.1)
         yield base
     finally:
