@@ -7,7 +7,8 @@ itself so a write transaction can start with BEGIN IMMEDIATE (see ``WRITE``).
 """
 from __future__ import annotations
 
-from typing import Any
+from functools import lru_cache
+from typing import Any, Sequence
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -80,3 +81,26 @@ def upsert(conn: Connection, table: Table, keys: list[str], update: list[str]) -
     stmt = dialect.insert(table)
     return stmt.on_conflict_do_update(
         index_elements=keys, set_={name: stmt.excluded[name] for name in update})
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """INSERT many rows given as tuples in *columns* order, by the fastest path each driver
+    has: sqlite3's executemany, PostgreSQL's COPY. SQLAlchemy's per-row parameter processing
+    would cost more than the database's own work on a million-record import. Only plain
+    values (str, int, bool, bytes, None) may be passed: they need no type processing."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(_sqlite_insert(table, tuple(columns)), rows)
+        return
+    # The raw psycopg connection is the one inside this SQLAlchemy transaction.
+    with conn.connection.dbapi_connection.cursor() as cur:
+        names = ", ".join(f'"{name}"' for name in columns)
+        with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert(table: Table, columns: tuple[str, ...]) -> str:
+    compiled = table.insert().compile(dialect=sqlite.dialect(), column_keys=list(columns))
+    assert compiled.positiontup == list(columns), compiled.positiontup
+    return str(compiled)

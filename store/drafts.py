@@ -114,16 +114,14 @@ def _check_origin(ident: str, origin: object) -> None:
 
 
 def _with_hash(p: Prepared) -> Prepared:
-    h = hashlib.blake2b(digest_size=20)
-    h.update(_HASH_VERSION)
+    h = hashlib.blake2b(_HASH_VERSION, digest_size=20)
     feed = _feeder(h)
     feed(b"D" if p.deleted else b"L")
-    feed(len(p.dc))
-    for v in p.dc:
-        feed(v.element), feed(v.value), feed(v.lang)
-    feed(len(p.direct))
-    for spec in p.direct:
-        feed(spec)
+    # Dublin Core and setSpecs hold no control characters (DCValue cleans them, setSpecs are
+    # validated), so \x1e/\x1f separate them unambiguously, and \x00 stands for "no xml:lang".
+    # One joined string instead of a field at a time: this runs a million times per import.
+    feed("\x1e".join(v.element + "\x1f" + v.value + "\x1f" + (v.lang or "\x00") for v in p.dc))
+    feed(" ".join(p.direct))
     # A tombstone's prefixes are not hashed: which formats it was deleted in is history the
     # writer keeps (it only ever adds prefixes), not part of the draft's content.
     formats = () if p.deleted else p.formats

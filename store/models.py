@@ -67,6 +67,7 @@ dc_values = Table(
     Column("value", Text, nullable=False),
     Column("lang", Text, nullable=True),
     PrimaryKeyConstraint("record_id", "position"),
+    sqlite_with_rowid=False,
 )
 
 # One row per (record, format) ever disseminated. OAI-PMH §2.5.1: deletion is per record, i.e.
@@ -108,6 +109,7 @@ record_sets = Table(
     Column("identifier", key_text(), nullable=False),
     PrimaryKeyConstraint("record_id", "set_spec"),
     Index("ix_record_sets_set_spec_datestamp_identifier", "set_spec", "datestamp", "identifier"),
+    sqlite_with_rowid=False,
 )
 
 # Provenance of a harvested record (store.types.Origin), as the partner gave it.

@@ -53,8 +53,9 @@ class RecordStore:
         if self._secret is None:
             self._secret = self._read(_get_meta, _SECRET_KEY)
         if self._secret is None:
-            with self._write_conn() as conn:
-                # Two processes may both get here: the first insert wins, both read its value.
+            # Not under the writers' lock, so that this works inside a writer too. Two
+            # processes may both get here: the first insert wins and both read its value.
+            with self.engine.begin() as conn:
                 conn.execute(insert_ignore(conn, repository_meta),
                              {"key": _SECRET_KEY, "value": secrets.token_urlsafe(32)})
                 self._secret = _get_meta(conn, _SECRET_KEY)

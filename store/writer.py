@@ -20,13 +20,19 @@ from typing import Iterable
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
-from store.db import insert_ignore, upsert
+from store.db import bulk_insert, insert_ignore, upsert
 from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
 from store.models import dc_values, disseminations, record_origins, record_sets, records, sets
 from store.reads import origin_of
 from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
+_RECORD_COLUMNS = ("identifier", "datestamp", "deleted", "set_specs", "content_hash", "about")
+_DC_COLUMNS = ("record_id", "position", "element", "value", "lang")
+_SET_COLUMNS = ("record_id", "set_spec", "direct", "datestamp", "identifier")
+_FMT_COLUMNS = ("record_id", "prefix", "datestamp", "identifier", "deleted", "xml")
+_ORIGIN_COLUMNS = ("record_id", "source", "base_url", "identifier", "datestamp",
+                   "metadata_namespace", "harvest_date", "altered", "raw_metadata", "about")
 
 
 class Writer:
@@ -173,10 +179,17 @@ class Writer:
     def _insert_records(self, new: list[Prepared]) -> list[int]:
         if not new:
             return []
-        result = self.connection.execute(
-            records.insert().returning(records.c.id, sort_by_parameter_order=True),
-            [{"identifier": p.identifier, **self._record_row(p)} for p in new])
-        return [row.id for row in result]
+        conn = self.connection
+        # Plain executemany, then one indexed SELECT for the new ids: INSERT ... RETURNING
+        # in parameter order makes SQLAlchemy send SQLite one statement per row.
+        bulk_insert(conn, records, _RECORD_COLUMNS, [
+            (p.identifier, self._ts, p.deleted, p.set_specs, p.content_hash, p.about)
+            for p in new])
+        ids = dict(conn.execute(
+            select(records.c.identifier, records.c.id)
+            .where(records.c.identifier.in_(bindparam("ids", expanding=True))),
+            {"ids": [p.identifier for p in new]}).all())
+        return [ids[p.identifier] for p in new]
 
     def _update_records(self, changed: list[tuple[int, Prepared]]) -> list[int]:
         if not changed:
@@ -192,35 +205,31 @@ class Writer:
 
     def _insert_children(self, ids: list[int], prepared: list[Prepared],
                          old_prefixes: dict[int, set[str]]) -> None:
+        ts = self._ts
         dc_rows, set_rows, fmt_rows, origin_rows = [], [], [], []
         for rid, p in zip(ids, prepared):
-            dc_rows.extend({"record_id": rid, "position": i, "element": v.element,
-                            "value": v.value, "lang": v.lang} for i, v in enumerate(p.dc))
-            direct = set(p.direct)
-            set_rows.extend({"record_id": rid, "set_spec": s, "direct": s in direct,
-                             "datestamp": self._ts, "identifier": p.identifier}
-                            for s in p.closure)
+            dc_rows.extend((rid, i, v.element, v.value, v.lang) for i, v in enumerate(p.dc))
+            set_rows.extend((rid, s, s in p.direct, ts, p.identifier) for s in p.closure)
             # §2.5.1: a format the record had and no longer has stays as a deleted row.
             xml_of = {prefix: (None if p.deleted else xml) for prefix, xml in p.formats}
             for prefix in old_prefixes.get(rid, ()):
                 xml_of.setdefault(prefix, None)
-            fmt_rows.extend({"record_id": rid, "prefix": prefix, "datestamp": self._ts,
-                             "identifier": p.identifier, "deleted": xml is None, "xml": xml}
+            fmt_rows.extend((rid, prefix, ts, p.identifier, xml is None, xml)
                             for prefix, xml in xml_of.items())
             if (o := p.origin) is not None:
-                origin_rows.append({
-                    "record_id": rid, "source": o.source, "base_url": o.base_url,
-                    "identifier": o.identifier, "datestamp": o.datestamp,
-                    "metadata_namespace": o.metadata_namespace, "harvest_date": o.harvest_date,
-                    "altered": bool(o.altered), "raw_metadata": o.raw_metadata, "about": o.about})
+                origin_rows.append((rid, o.source, o.base_url, o.identifier, o.datestamp,
+                                    o.metadata_namespace, o.harvest_date, bool(o.altered),
+                                    o.raw_metadata, o.about))
         conn = self.connection
         if old_prefixes:
             conn.execute(delete(disseminations).where(
                 disseminations.c.record_id.in_(list(old_prefixes))))
-        for table, rows in ((dc_values, dc_rows), (record_sets, set_rows),
-                            (disseminations, fmt_rows), (record_origins, origin_rows)):
+        for table, columns, rows in (
+                (dc_values, _DC_COLUMNS, dc_rows), (record_sets, _SET_COLUMNS, set_rows),
+                (disseminations, _FMT_COLUMNS, fmt_rows),
+                (record_origins, _ORIGIN_COLUMNS, origin_rows)):
             if rows:
-                conn.execute(table.insert(), rows)
+                bulk_insert(conn, table, columns, rows)
 
     def _prefixes(self, ids: list[int]) -> dict[int, set[str]]:
         found: dict[int, set[str]] = {rid: set() for rid in ids}

@@ -4,6 +4,8 @@ from __future__ import annotations
 import shutil
 import threading
 
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -100,11 +102,14 @@ def test_a_later_revision_that_rebuilds_records_keeps_every_row(store, tmp_path)
 
 def test_concurrent_upgrades_do_not_race(store_url):
     stores = [RecordStore(store_url) for _ in range(4)]
-    errors = []
+    errors, keys = [], []
+    start = threading.Barrier(len(stores))
 
     def run(s):
         try:
+            start.wait()
             s.upgrade()
+            keys.append(s.secret_key())     # made once, even when all ask at once
         except Exception as exc:   # collected, asserted below
             errors.append(exc)
 
@@ -115,7 +120,8 @@ def test_concurrent_upgrades_do_not_race(store_url):
         t.join()
     assert errors == []
     assert current_revision(stores[0].engine) == head_revision()
-    assert len({s.secret_key() for s in stores}) == 1
+    assert len(keys) == 4 and len(set(keys)) == 1
+    assert {s.secret_key() for s in stores} == set(keys)
     for s in stores:
         s.close()
 
@@ -130,3 +136,17 @@ def test_secret_key_is_made_once_and_kept(store_url):
     second.upgrade()
     assert second.secret_key() == key
     second.close()
+
+
+def test_in_memory_sqlite_is_one_shared_database(clock):
+    s = RecordStore("sqlite://", clock=clock)
+    s.upgrade()
+    put(s, draft(1))
+    assert s.get_stored("oai:test:00001").formats == ("oai_dc",)
+    assert s.secret_key() == s.secret_key()
+    s.close()
+
+
+def test_unsupported_database_url_is_a_clear_error():
+    with pytest.raises(ValueError, match="unsupported database URL"):
+        RecordStore("mysql://user:secret@localhost/db")

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("lang", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("record_id", "position", name="pk_dc_values"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "disseminations",
@@ -89,6 +90,7 @@ def upgrade() -> None:
         sa.Column("datestamp", sa.BigInteger(), nullable=False),
         sa.Column("identifier", _key_text(), nullable=False),
         sa.PrimaryKeyConstraint("record_id", "set_spec", name="pk_record_sets"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_record_sets_set_spec_datestamp_identifier", "record_sets",
                     ["set_spec", "datestamp", "identifier"])
