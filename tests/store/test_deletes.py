@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from store import ListQuery, Origin, RecordDraft, WriteCounts
-from tests.store.helpers import T0, draft, put
+from tests.store.helpers import draft, put
 
 
 def _delete(store, identifier):
