@@ -205,13 +205,15 @@ class FakePartner:
         if self.compress and self.compress in accepted and "Content-Encoding" not in headers:
             body = gzip.compress(body) if self.compress == "gzip" else zlib.compress(body)
             headers["Content-Encoding"] = self.compress
+        # Recorded before the answer goes out: the client may assert on it the moment it
+        # has read the body, before this thread would get to run again.
+        self.sent.append({"status": status, "headers": dict(headers)})
         handler.send_response(status)
         for key, value in headers.items():
             handler.send_header(key, value)
         handler.send_header("Content-Length", str(length if length is not None else len(body)))
         handler.end_headers()
         handler.wfile.write(body)
-        self.sent.append({"status": status, "headers": dict(headers)})
 
     # -- faults before the answer --------------------------------------------------------
     def _slow(self, handler, params, seconds: float = 1.0) -> None:
