@@ -140,7 +140,7 @@ class SynthResult:
         return self.records / self.seconds if self.seconds else 0.0
 
 
-def synth(url: str, count: int, *, seed: int = 4, batch: int = 5000, start: int = 0,
+def synth(url: str, count: int, *, seed: int = 4, batch: int = 1000, start: int = 0,
           years: float = YEARS, progress: bool = False) -> SynthResult:
     """Write records start..start+count-1 to the store at *url* (upgraded first)."""
     clock = BatchClock()
@@ -177,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("count", type=int, help="number of records to write")
     parser.add_argument("--database", required=True, help="SQLAlchemy URL of the store")
     parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--batch", type=int, default=5000,
-                        help="records per transaction (one datestamp each); default 5000")
+    parser.add_argument("--batch", type=int, default=1000,
+                        help="records per transaction (one datestamp each); default 1000")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--progress", action="store_true", help="progress lines on stderr")
     args = parser.parse_args(argv)
