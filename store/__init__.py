@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from store.errors import StoreError
 from store.types import (
-    DCValue, ListQuery, Origin, RecordDraft, RecordRow, SetInfo, StoredRecord, WriteCounts,
+    Checkpoint, DCValue, ListQuery, Origin, RecordDraft, RecordRow, RunInfo, SetAsideRecord,
+    SetInfo, Source, StoredRecord, WriteCounts,
 )
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ def __getattr__(name: str):  # noqa: ANN202 - PEP 562 lazy attribute
 
 
 __all__ = [
-    "DCValue", "ListQuery", "Origin", "RecordDraft", "RecordRow", "RecordStore", "SetInfo",
-    "StoreError", "StoredRecord", "WriteCounts",
+    "Checkpoint", "DCValue", "ListQuery", "Origin", "RecordDraft", "RecordRow", "RecordStore",
+    "RunInfo", "SetAsideRecord", "SetInfo", "Source", "StoreError", "StoredRecord",
+    "WriteCounts",
 ]

@@ -63,6 +63,13 @@ def check_setspec(spec: object) -> str:
     return spec
 
 
+def check_prefix(prefix: object) -> str:
+    if not isinstance(prefix, str) or not _PREFIX_RE.match(prefix):
+        raise StoreError(f"{prefix!r} is not a valid metadataPrefix (A-Z a-z 0-9 - _ . ! ~ * ' "
+                         "( ); OAI-PMH.xsd metadataPrefixType)")
+    return prefix
+
+
 def minimal_sets(specs: set[str]) -> tuple[str, ...]:
     """Drop every spec that is an ancestor of another: §2.6 asks headers for the minimal list."""
     return tuple(sorted(s for s in specs if not any(t.startswith(s + ":") for t in specs)))
@@ -128,12 +135,15 @@ def _with_hash(p: Prepared) -> Prepared:
     feed(len(formats))
     for prefix, xml in formats:
         feed(prefix), feed(xml)
-    feed(p.about)
     o = p.origin
     if o is None:
+        feed(p.about)
         feed(None)
     else:
-        # harvest_date is left out: harvesting the same record again changes nothing.
+        # A harvested record's about is the provenance we render from its origin, and it
+        # carries the harvest date; like origin.harvest_date it is left out, so harvesting
+        # the same record again is "unchanged" and keeps its datestamp, about and harvest date.
+        feed(None)
         for part in (o.source, o.base_url, o.identifier, o.datestamp, o.metadata_namespace,
                      b"1" if o.altered else b"0", o.raw_metadata, o.about):
             feed(part)

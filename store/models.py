@@ -2,15 +2,17 @@
 exactly this schema; ``tests/store/test_migrations.py`` checks the two never drift apart.
 
 Datestamps are BIGINT seconds since the epoch, UTC: one integer compares, indexes and converts
-the same on both engines, and our granularity is whole seconds (§3.3.2). Text columns that take
+the same on both engines, and our granularity is whole seconds (§3.3.2). The harvest tables
+(revision 0002) keep partners' dates as the partner wrote them (text) and our own times as
+epoch seconds too. Text columns that take
 part in keyset ordering use the "C" collation on PostgreSQL, so (datestamp, identifier) order is
 plain code-point order on both engines and a locale can never reorder pages.
 """
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary,
-    MetaData, PrimaryKeyConstraint, Table, Text,
+    BigInteger, Boolean, CheckConstraint, Column, Float, ForeignKey, Index, Integer,
+    LargeBinary, MetaData, PrimaryKeyConstraint, Table, Text,
 )
 
 NAMING = {
@@ -126,4 +128,98 @@ record_origins = Table(
     Column("raw_metadata", LargeBinary, nullable=True),
     Column("about", LargeBinary, nullable=True),
     Index("ix_record_origins_source_identifier", "source", "identifier"),
+)
+
+
+# -- harvest state (revision 0002) -------------------------------------------------------------
+def _source_fk() -> ForeignKey:
+    return ForeignKey("harvest_sources.name", ondelete="CASCADE")
+
+
+def _run_fk() -> ForeignKey:
+    return ForeignKey("harvest_runs.id", ondelete="CASCADE")
+
+
+harvest_sources = Table(
+    "harvest_sources", metadata,
+    Column("name", key_text(), primary_key=True),
+    Column("base_url", Text, nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("sets", Text, nullable=False),          # partner setSpecs, space-separated
+    Column("delay", Float, nullable=False),
+    Column("watermark", Text, nullable=True),      # a partner responseDate, verbatim
+    Column("created", BigInteger, nullable=False),
+)
+
+harvest_runs = Table(
+    "harvest_runs", metadata,
+    Column("id", row_id(), primary_key=True, autoincrement=True),
+    Column("source", key_text(), _source_fk(), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("mode", Text, nullable=False),
+    Column("from_", Text, nullable=True),
+    Column("until", Text, nullable=True),
+    Column("added", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("deleted", Integer, nullable=False),
+    Column("set_aside", Integer, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("message", Text, nullable=True),
+    Column("first_response_date", Text, nullable=True),
+    Column("started", BigInteger, nullable=False),
+    Column("finished", BigInteger, nullable=True),
+    Index("ix_harvest_runs_source_id", "source", "id"),
+)
+
+# One row per list (the whole repository, or one partner set) of a source: where its
+# harvest stands. Upserted in the transaction of the page it follows.
+harvest_checkpoints = Table(
+    "harvest_checkpoints", metadata,
+    Column("source", key_text(), _source_fk(), nullable=False),
+    Column("list_key", key_text(), nullable=False),
+    Column("run_id", row_id(), _run_fk(), nullable=False),
+    Column("verb", Text, nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("set_spec", Text, nullable=True),
+    Column("from_", Text, nullable=True),
+    Column("until", Text, nullable=True),
+    Column("token", Text, nullable=True),
+    Column("pages", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("last_datestamp", Text, nullable=True),
+    Column("ordered", Boolean, nullable=False),
+    PrimaryKeyConstraint("source", "list_key"),
+    Index("ix_harvest_checkpoints_run_id", "run_id"),
+)
+
+harvest_set_aside = Table(
+    "harvest_set_aside", metadata,
+    Column("run_id", row_id(), _run_fk(), nullable=False),
+    Column("identifier", key_text(), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("datestamp", Text, nullable=True),
+    PrimaryKeyConstraint("run_id", "identifier"),
+)
+
+# One row per source, the target of claims (store/claims.py). PostgreSQL: a harvest holds
+# this row FOR UPDATE for its whole run and nothing else ever writes it, so page commits never
+# wait on it; the lease columns stay NULL. SQLite: the lease itself (wall-clock seconds).
+harvest_claims = Table(
+    "harvest_claims", metadata,
+    Column("source", key_text(), _source_fk(), primary_key=True),
+    Column("owner", Text, nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("host", Text, nullable=True),
+    Column("token", Text, nullable=True),
+    Column("claimed", BigInteger, nullable=True),
+    Column("expires", BigInteger, nullable=True),
+)
+
+# Metadata formats learnt from partners, which harvested records are served in.
+harvest_formats = Table(
+    "harvest_formats", metadata,
+    Column("prefix", key_text(), primary_key=True),
+    Column("namespace", Text, nullable=False),
+    Column("schema", Text, nullable=False),
 )

@@ -119,14 +119,21 @@ def record_formats(conn: Connection, identifier: str) -> list[str] | None:
 
 
 def origin_of(conn: Connection, record_id: int) -> Origin | None:
-    o = conn.execute(select(record_origins).where(record_origins.c.record_id == record_id)).first()
-    if o is None:
-        return None
-    return Origin(source=o.source, base_url=o.base_url, identifier=o.identifier,
-                  datestamp=o.datestamp, metadata_namespace=o.metadata_namespace,
-                  harvest_date=o.harvest_date, altered=bool(o.altered),
-                  raw_metadata=None if o.raw_metadata is None else bytes(o.raw_metadata),
-                  about=None if o.about is None else bytes(o.about))
+    return origins_of(conn, [record_id]).get(record_id)
+
+
+def origins_of(conn: Connection, record_ids: list[int]) -> dict[int, Origin]:
+    """The origins of those of *record_ids* that were harvested, by record id."""
+    if not record_ids:
+        return {}
+    rows = conn.execute(select(record_origins)
+                        .where(record_origins.c.record_id.in_(record_ids)))
+    return {o.record_id: Origin(
+        source=o.source, base_url=o.base_url, identifier=o.identifier,
+        datestamp=o.datestamp, metadata_namespace=o.metadata_namespace,
+        harvest_date=o.harvest_date, altered=bool(o.altered),
+        raw_metadata=None if o.raw_metadata is None else bytes(o.raw_metadata),
+        about=None if o.about is None else bytes(o.about)) for o in rows}
 
 
 def get_stored(conn: Connection, identifier: str) -> StoredRecord | None:

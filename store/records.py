@@ -7,6 +7,7 @@ out is a ``store.types`` dataclass with aware UTC datetimes.
 from __future__ import annotations
 
 import secrets
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, select, text
 from store import migrate, reads
 from store.db import PG_WRITE_LOCK, WRITE, insert_ignore, make_engine
 from store.errors import StoreError
+from store.harvest_state import HarvestState
 from store.models import repository_meta
 from store.types import ListQuery, RecordRow, SetInfo, StoredRecord
 from store.writer import Writer
@@ -38,6 +40,17 @@ class RecordStore:
         self.clock = clock or _utc_now
         self.engine: Engine = make_engine(url)
         self._secret: str | None = None
+        self._harvest: HarvestState | None = None
+        # Which threads have a writer open: a second one in the same thread would wait for
+        # the first forever (PostgreSQL) or for the busy timeout (SQLite). It fails at once.
+        self._writing = threading.local()
+
+    @property
+    def harvest(self) -> HarvestState:
+        """Sources, runs, checkpoints, claims and learnt formats (store/harvest_state.py)."""
+        if self._harvest is None:
+            self._harvest = HarvestState(self)
+        return self._harvest
 
     def upgrade(self, revision: str = "head") -> None:
         """Create or upgrade the schema to the newest migration (Alembic). Idempotent; safe
@@ -45,6 +58,8 @@ class RecordStore:
         migrate.upgrade(self.engine, revision)
 
     def close(self) -> None:
+        if self._harvest is not None:
+            self._harvest.close()
         self.engine.dispose()
 
     def secret_key(self) -> str:
@@ -53,7 +68,12 @@ class RecordStore:
         if self._secret is None:
             self._secret = self._read(_get_meta, _SECRET_KEY)
         if self._secret is None:
-            # Not under the writers' lock, so that this works inside a writer too. Two
+            # Revision 0002 makes the key, so this is for a database whose key was removed.
+            # Inside an open writer, SQLite would wait for that writer's own lock.
+            if self._in_writer() and self.engine.dialect.name == "sqlite":
+                raise StoreError("the repository has no secret key yet; call secret_key() "
+                                 "before opening a writer, not inside one")
+            # Not under the writers' lock (PostgreSQL allows it inside a writer). Two
             # processes may both get here: the first insert wins and both read its value.
             with self.engine.begin() as conn:
                 conn.execute(insert_ignore(conn, repository_meta),
@@ -66,12 +86,24 @@ class RecordStore:
     def writer(self) -> Iterator[Writer]:
         """``with store.writer() as w:`` one transaction; rolled back if the block raises.
         Writers take turns (one at a time per database). Everything a writer changes gets
-        one datestamp: the clock's now when it commits (see store/writer.py)."""
-        with self._write_conn() as conn:
-            # The clock is read once the write lock is held, so datestamps follow commit order.
-            writer = Writer(conn, self.clock())
-            yield writer
-            writer.finish(self.clock())
+        one datestamp: the clock's now when it commits (see store/writer.py). One writer
+        per thread at a time: opening a second inside the first raises StoreError."""
+        if self._in_writer():
+            raise StoreError("a writer is already open in this thread: a second one would "
+                             "wait for the first forever (use the open writer instead)")
+        self._writing.open = True
+        try:
+            with self._write_conn() as conn:
+                # The clock is read once the write lock is held, so datestamps follow
+                # commit order.
+                writer = Writer(conn, self.clock())
+                yield writer
+                writer.finish(self.clock())
+        finally:
+            self._writing.open = False
+
+    def _in_writer(self) -> bool:
+        return getattr(self._writing, "open", False)
 
     @contextmanager
     def _write_conn(self) -> Iterator[Any]:

@@ -23,7 +23,8 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from store.db import bulk_insert, insert_ignore, upsert
 from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
 from store.models import dc_values, disseminations, record_origins, record_sets, records, sets
-from store.reads import origin_of
+from store.harvest_writes import HarvestWrites
+from store.reads import origins_of
 from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
@@ -35,11 +36,12 @@ _ORIGIN_COLUMNS = ("record_id", "source", "base_url", "identifier", "datestamp",
                    "metadata_namespace", "harvest_date", "altered", "raw_metadata", "about")
 
 
-class Writer:
+class Writer(HarvestWrites):
     """One transaction. Obtained from ``RecordStore.writer()``; commits on a clean exit of the
     ``with`` block and rolls back everything on an exception (a file is imported whole or not
     at all). ``connection`` is the transaction's connection, for store modules that must write
-    in the same transaction (harvest state)."""
+    in the same transaction. The harvest's page bookkeeping (checkpoint, run counters,
+    set-aside records) comes from HarvestWrites (store/harvest_writes.py)."""
 
     def __init__(self, connection: Connection, now: datetime) -> None:
         self.connection = connection
@@ -85,24 +87,14 @@ class Writer:
         Core values and metadata go; its set memberships and format rows stay (with no xml),
         so set- and format-selective harvests still show the deletion (§2.5.1, §2.6)."""
         check_identifier(identifier)
-        conn = self.connection
-        row = conn.execute(select(records.c.id, records.c.deleted, records.c.set_specs)
-                           .where(records.c.identifier == identifier)).first()
+        row = self.connection.execute(select(records.c.id, records.c.deleted)
+                                      .where(records.c.identifier == identifier)).first()
         if row is None:
             return "missing"
         if row.deleted:
             self._counts["unchanged"] += 1
             return "unchanged"
-        digest = tombstone_hash(identifier, tuple(row.set_specs.split()), origin_of(conn, row.id))
-        conn.execute(update(records).where(records.c.id == row.id).values(
-            deleted=True, datestamp=self._ts, about=None, content_hash=digest))
-        conn.execute(delete(dc_values).where(dc_values.c.record_id == row.id))
-        conn.execute(update(disseminations).where(disseminations.c.record_id == row.id)
-                     .values(xml=None, deleted=True, datestamp=self._ts))
-        conn.execute(update(record_sets).where(record_sets.c.record_id == row.id)
-                     .values(datestamp=self._ts))
-        self._touched.append(row.id)
-        self._counts["deleted"] += 1
+        self._tombstone([row.id])
         return "deleted"
 
     def put_set(self, info: SetInfo) -> None:
@@ -129,6 +121,24 @@ class Writer:
                                (disseminations, disseminations.c.record_id)):
                 conn.execute(update(table).where(key.in_(ids)).values(datestamp=end_ts))
         self.now, self._ts = utc_seconds(end), end_ts
+
+    def _tombstone(self, ids: list[int]) -> None:
+        """Turn the live records *ids* into tombstones, a statement per table for them all."""
+        conn = self.connection
+        rows = conn.execute(select(records.c.id, records.c.identifier, records.c.set_specs)
+                            .where(records.c.id.in_(ids))).all()
+        origins = origins_of(conn, ids)
+        conn.execute(update(records).where(records.c.id == bindparam("rid")), [
+            {"rid": r.id, "deleted": True, "datestamp": self._ts, "about": None,
+             "content_hash": tombstone_hash(r.identifier, tuple(r.set_specs.split()),
+                                            origins.get(r.id))} for r in rows])
+        conn.execute(delete(dc_values).where(dc_values.c.record_id.in_(ids)))
+        conn.execute(update(disseminations).where(disseminations.c.record_id.in_(ids))
+                     .values(xml=None, deleted=True, datestamp=self._ts))
+        conn.execute(update(record_sets).where(record_sets.c.record_id.in_(ids))
+                     .values(datestamp=self._ts))
+        self._touched.extend(ids)
+        self._counts["deleted"] += len(ids)
 
     # -- the batch write ------------------------------------------------------------------
     def _write(self, batch: list[Prepared]) -> list[str]:

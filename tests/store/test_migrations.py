@@ -72,7 +72,7 @@ def upgrade():
     with op.batch_alter_table("records") as batch:
         batch.add_column(sa.Column("note", sa.Text(), nullable=False, server_default="-"))
     op.create_table(
-        "harvest_runs",
+        "later_table",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
                   sa.ForeignKey("records.id", ondelete="CASCADE")),
