@@ -1,0 +1,162 @@
+"""A partner's record -> our RecordDraft: identifier, sets, Dublin Core, formats, provenance.
+
+Identifiers. A harvested record is re-published as
+``oai:<our repository identifier>:<source name>:<partner identifier, escaped>``, the partner
+identifier escaped like any local id (``oai.ingest.escape_local``: RFC 2396 unreserved and
+reserved characters kept, every other byte ``%XX``). That is deterministic (harvesting again
+finds the same record), a valid oai-identifier (oai-identifier.xsd allows ``:`` in the local
+part), unique across partners (two partners may use the same identifiers), and readable.
+
+Sets. Every record is in ``partner:<source>``; each partner setSpec ``s`` becomes
+``partner:<source>:s`` (a hierarchy under the source's set, OAI-PMH §2.6). A partner setSpec
+that is not a legal setSpec is dropped (the record stays in ``partner:<source>``) and noted.
+
+Metadata. oai_dc (recognised by its namespace, whatever the partner's prefix) is read into our
+Dublin Core values and rendered again in every format we can render, so the record is served
+exactly like our own. Any other format is kept verbatim and served again under the prefix we
+chose for it (``run.choose_prefix``). Either way the partner's ``<metadata>`` child is kept
+verbatim in the origin, so a crosswalk can be re-run without harvesting again.
+
+Provenance. The draft's ``about`` is our ``<provenance>`` (``schemas.provenance``), chained onto
+the partner's own. ``altered`` is true when we changed what we serve: characters XML forbids
+were removed, or oai_dc children that are not Simple Dublin Core were left out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
+
+from lxml import etree
+
+from oai.harvest.models import HarvestedRecord, SetAside
+from oai.ingest.items import escape_local
+from schemas.base import MetadataFormat
+from schemas.oai_dc import OAI_DC_NS, read_dc
+from schemas.provenance import PROVENANCE_NS, render as render_provenance
+from store.types import DCValue, Origin, RecordDraft, is_valid_setspec
+
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def partner_set(source: str, spec: str | None = None) -> str:
+    """Our setSpec for the partner's set *spec*, or the set of the whole source."""
+    return f"partner:{source}" if spec is None else f"partner:{source}:{spec}"
+
+
+def our_identifier(repository_identifier: str, source: str, partner_identifier: str) -> str:
+    return f"oai:{repository_identifier}:{source}:{escape_local(partner_identifier)}"
+
+
+def find_provenance(abouts: Sequence[bytes]) -> bytes | None:
+    """The partner's ``<provenance>`` among a record's about payloads, verbatim."""
+    for about in abouts:
+        try:
+            root = etree.fromstring(about, _SAFE_PARSER)
+        except etree.XMLSyntaxError:
+            continue
+        if root.tag == f"{{{PROVENANCE_NS}}}provenance":
+            return about
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """How one source's records are stored.
+
+    ``verbatim_prefix`` is None for oai_dc (parsed, then rendered in every ``renderable``
+    format); otherwise the records are served again, as sent, under that prefix.
+    """
+
+    partner_prefix: str
+    namespace: str
+    verbatim_prefix: str | None
+    renderable: tuple[MetadataFormat, ...]
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        if self.verbatim_prefix is not None:
+            return (self.verbatim_prefix,)
+        return tuple(f.prefix for f in self.renderable)
+
+
+def target_for(prefix: str, namespace: str, verbatim_prefix: str | None,
+               renderable: Sequence[MetadataFormat]) -> Target:
+    parsed = namespace == OAI_DC_NS
+    return Target(prefix, namespace, None if parsed else verbatim_prefix, tuple(renderable))
+
+
+@dataclass
+class Mapped:
+    """The outcome of one record: a draft, or the reason it was set aside; and notes."""
+
+    draft: RecordDraft | None = None
+    aside: SetAside | None = None
+    notes: tuple[str, ...] = ()
+
+
+class RecordMapper:
+    """Turns one source's harvested records into drafts (pure apart from *sets_of*)."""
+
+    def __init__(self, *, source: str, base_url: str, repository_identifier: str,
+                 target: Target, fallback_date: str,
+                 sets_of: Callable[[str], tuple[str, ...] | None] = lambda ident: None) -> None:
+        self.source = source
+        self.base_url = base_url
+        self.repository_identifier = repository_identifier
+        self.target = target
+        self.fallback_date = fallback_date   # a valid UTC datestamp for unusable partner dates
+        self.sets_of = sets_of               # a record's current sets in our store, if any
+
+    def identifier(self, partner_identifier: str) -> str:
+        return our_identifier(self.repository_identifier, self.source, partner_identifier)
+
+    def _sets(self, specs: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        kept, notes = [partner_set(self.source)], []
+        for spec in specs:
+            ours = partner_set(self.source, spec)
+            if is_valid_setspec(ours):
+                kept.append(ours)
+            else:
+                notes.append(f"setSpec {spec!r} is not a legal setSpec; left out")
+        return tuple(kept), tuple(notes)
+
+    def map(self, record: HarvestedRecord, *, harvest_date: str, repaired: bool) -> Mapped:
+        header = record.header
+        ident = self.identifier(header.identifier)
+        sets, notes = self._sets(header.set_specs)
+        origin = Origin(source=self.source, base_url=self.base_url,
+                        identifier=header.identifier, datestamp=header.datestamp,
+                        metadata_namespace=record.metadata_namespace or self.target.namespace,
+                        harvest_date=harvest_date, altered=repaired,
+                        raw_metadata=record.metadata,
+                        about=None if header.deleted else find_provenance(record.about))
+        if header.deleted:
+            if not header.set_specs:
+                # Deleted headers often list no sets (DSpace); keep the memberships we had, so
+                # set-selective harvests of our copy still see the deletion (§2.5.1, §2.6).
+                sets = self.sets_of(ident) or sets
+            # §2.5.1: the tombstone is announced in every format the record is served in.
+            return Mapped(RecordDraft(ident, sets=sets, deleted=True, origin=origin,
+                                      disseminations={p: b"" for p in self.target.prefixes}),
+                          notes=notes)
+        if record.metadata is None:
+            return Mapped(aside=SetAside(header.identifier, "the record has no metadata",
+                                         header.datestamp), notes=notes)
+        if self.target.verbatim_prefix is not None:
+            dc: tuple[DCValue, ...] = ()
+            disseminations = {self.target.verbatim_prefix: record.metadata}
+        else:
+            try:
+                root = etree.fromstring(record.metadata, _SAFE_PARSER)
+            except etree.XMLSyntaxError as exc:
+                return Mapped(aside=SetAside(header.identifier, f"unreadable metadata: {exc}",
+                                             header.datestamp), notes=notes)
+            dc, unknown = read_dc(root)
+            if unknown:
+                notes += (f"left out elements that are not Simple Dublin Core: "
+                          f"{', '.join(sorted(set(unknown)))}",)
+                origin = replace(origin, altered=True)
+            disseminations = {f.prefix: f.serialize(dc) for f in self.target.renderable}
+        about = render_provenance(origin, fallback_date=self.fallback_date)
+        return Mapped(RecordDraft(ident, dc=dc, sets=sets, disseminations=disseminations,
+                                  about=about, origin=origin), notes=notes)

@@ -1,0 +1,95 @@
+"""What a harvest did: the per-source report, its summary line and the CLI's exit codes.
+
+Exit codes (the README and ``oai-harvest harvest --help`` list them):
+
+====  ==========================================================================
+0     success: every source harvested (or skipped: another process holds it)
+1     failed: a source could not be harvested (the message says why)
+2     usage error (bad option, unknown source)
+3     partial: harvested, but some records were set aside (``sources show``)
+130   interrupted (Ctrl-C): the next run resumes from the last committed page
+====  ==========================================================================
+
+With several sources the worst outcome decides: interrupted, then failed, then partial.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oai.harvest.models import SetAside
+
+EXIT_SUCCESS = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_INTERRUPTED = 130
+
+_EXIT = {"success": EXIT_SUCCESS, "skipped": EXIT_SUCCESS, "partial": EXIT_PARTIAL,
+         "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
+_SEVERITY = {EXIT_SUCCESS: 0, EXIT_PARTIAL: 1, EXIT_FAILED: 2, EXIT_USAGE: 3,
+             EXIT_INTERRUPTED: 4}
+
+
+@dataclass
+class HarvestReport:
+    """One source's harvest. ``status``: success | partial | failed | interrupted | skipped."""
+
+    source: str
+    status: str = "running"
+    mode: str | None = None
+    from_: str | None = None
+    until: str | None = None
+    run_id: int | None = None
+    resumed: bool = False
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    message: str | None = None
+    set_aside: list[SetAside] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return _EXIT.get(self.status, EXIT_FAILED)
+
+    @property
+    def records(self) -> int:
+        return self.added + self.updated + self.unchanged + self.deleted
+
+    def add(self, added: int = 0, updated: int = 0, unchanged: int = 0,
+            deleted: int = 0) -> None:
+        self.added += added
+        self.updated += updated
+        self.unchanged += unchanged
+        self.deleted += deleted
+
+    def window(self) -> str:
+        if self.mode is None:
+            return ""
+        bounds = [f"from {self.from_}" if self.from_ else "",
+                  f"until {self.until}" if self.until else ""]
+        text = " ".join(b for b in [self.mode, *bounds] if b)
+        return f"{text}, resumed" if self.resumed else text
+
+    def summary(self) -> str:
+        """One line: the outcome, the counts, pages and time (and why, when it failed)."""
+        if self.status == "skipped":
+            return f"{self.source}: skipped: {self.message}"
+        head = f"{self.source}: {self.status}"
+        if self.window():
+            head += f" ({self.window()})"
+        line = (f"{head}: {self.added} added, {self.updated} updated, {self.unchanged} "
+                f"unchanged, {self.deleted} deleted, {len(self.set_aside)} set aside; "
+                f"{self.pages} pages in {self.seconds:.1f} s")
+        if self.message and self.status != "success":
+            line += f" - {self.message}"
+        return line
+
+
+def combined_exit(codes: list[int]) -> int:
+    """The exit code of several sources: the most serious one."""
+    return max(codes, key=lambda code: _SEVERITY.get(code, 2), default=EXIT_SUCCESS)
