@@ -1,10 +1,11 @@
-"""oai-harvest: the administrator's command line (init, demo, import, delete, sets, stats).
+"""oai-harvest: the administrator's command line (init, demo, import, delete, sets, stats,
+sources, harvest).
 
 Configuration is read here and only here (options, then the environment, then defaults) and
-passed down as ``Settings``; the work itself lives in ``oai.ingest``. Each subcommand is one
-function registered with ``@command``, so the harvester's ``harvest`` and ``sources`` are one
-function each. Exit codes: 0 success, 1 failure (one line on stderr naming the file, the place
-and the problem), 2 usage error.
+passed down as ``Settings``; the work itself lives in ``oai.ingest`` and ``oai.harvest``. Each
+subcommand is one function registered with ``@command``. Exit codes: 0 success, 1 failure
+(one line on stderr naming the file, the place and the problem), 2 usage error; ``harvest``
+adds 3 (partial: records set aside) and 130 (interrupted), see ``oai.harvest.report``.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Settings:
 
     database_url: str
     repository_identifier: str
+    admin_email: str = ""       # the harvester's From header (OAI_ADMIN_EMAIL)
 
 
 class Failure(Exception):
@@ -194,6 +196,125 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- harvesting partners --------------------------------------------------------------------
+HARVEST_EPILOG = """exit codes:
+  0    success (a source another process is harvesting is skipped, not failed)
+  1    failed: a source could not be harvested (the message says why)
+  2    usage error
+  3    partial: harvested, but records were set aside (see: sources show NAME)
+  130  interrupted (Ctrl-C): running the same command again resumes"""
+
+
+def _configure_sources(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="add a partner repository to harvest")
+    add.add_argument("name", metavar="NAME", help="our name for it (letters, digits, _ . -)")
+    add.add_argument("base_url", metavar="BASE_URL", help="its OAI-PMH base URL")
+    add.add_argument("--prefix", default="oai_dc", help="the metadataPrefix to harvest")
+    add.add_argument("--set", dest="sets", action="append", default=[], metavar="SPEC",
+                     help="harvest only this set (repeatable; default: everything)")
+    add.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
+                     help="pause between two requests to this partner")
+    actions.add_parser("list", help="each source with its last run and record counts")
+    show = actions.add_parser("show", help="a source's run history and set-aside records")
+    show.add_argument("name", metavar="NAME")
+    remove = actions.add_parser("remove", help="forget a source (its records stay)")
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("--purge", action="store_true",
+                        help="also delete its records (they stay as tombstones)")
+
+
+@command("sources", "manage harvest sources: add, list, show, remove", _configure_sources)
+def run_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from oai.harvest.sources import list_lines, show_lines
+
+    with open_catalog(settings) as catalog:
+        state = catalog.store.harvest
+        if args.action == "add":
+            source = state.add_source(args.name, args.base_url, prefix=args.prefix,
+                                      sets=tuple(args.sets), delay=args.delay)
+            say(f"source {source.name}: {source.base_url} ({source.prefix}); "
+                f"its records go into the set partner:{source.name}")
+        elif args.action == "remove":
+            purged = state.remove_source(args.name, purge=args.purge)
+            say(f"source {args.name} removed" + (f"; {purged} records deleted" if args.purge
+                                                 else "; its records stay"))
+        else:
+            try:
+                lines = list(list_lines(state) if args.action == "list"
+                             else show_lines(state, args.name))
+            except LookupError as exc:
+                raise Failure(str(exc)) from None
+            for line in lines:
+                say(line)
+    return 0
+
+
+def _configure_harvest(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = HARVEST_EPILOG
+    parser.add_argument("targets", nargs="*", metavar="NAME|BASE_URL",
+                        help="sources to harvest; a base URL harvests a partner once "
+                             "(kept as a source named after its host)")
+    parser.add_argument("--all", action="store_true", help="every source")
+    parser.add_argument("--full", action="store_true", help="ignore the watermark")
+    parser.add_argument("--from", dest="from_", metavar="DATE", help="harvest from DATE")
+    parser.add_argument("--until", metavar="DATE", help="harvest until DATE")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="sources harvested at once (default 1)")
+    parser.add_argument("--prefix", default="oai_dc", help="with a BASE_URL: the format")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="SPEC",
+                        help="with a BASE_URL: harvest only this set (repeatable)")
+
+
+@command("harvest", "harvest partner repositories: NAME..., --all or BASE_URL",
+         _configure_harvest)
+def run_harvest(args: argparse.Namespace, settings: Settings) -> int:
+    from oai.harvest.jobs import Harvester, run_sources as harvest_sources
+    from oai.harvest.plan import HarvestOptions
+    from oai.harvest.progress import Progress
+    from oai.harvest.report import EXIT_USAGE, combined_exit
+    from oai.harvest.sources import one_off
+    from schemas import default_registry
+
+    try:
+        options = HarvestOptions(full=args.full, from_=args.from_, until=args.until)
+        if args.all == bool(args.targets) or args.jobs < 1:
+            raise ValueError("name the sources to harvest, or give --all (not both); "
+                             "--jobs must be at least 1")
+    except ValueError as exc:
+        complain(str(exc))
+        return EXIT_USAGE
+    with open_catalog(settings) as catalog:
+        state = catalog.store.harvest
+        chosen = state.list_sources() if args.all else []
+        for target in args.targets:
+            if "://" in target:
+                source, added = one_off(state, target, prefix=args.prefix, sets=tuple(args.sets))
+                if added:
+                    say(f"source {source.name} added for {target}")
+            elif (source := state.get_source(target)) is None:
+                complain(f"no harvest source named {target!r} (see: sources list)")
+                return EXIT_USAGE
+            chosen.append(source)
+        if not chosen:
+            say("no harvest sources yet (add one with: sources add NAME BASE_URL)")
+            return 0
+        harvester = Harvester(catalog.store, default_registry(), settings.repository_identifier,
+                              settings.admin_email)
+
+        def done(report) -> None:
+            say(report.summary())
+            for item in report.set_aside[:10]:
+                say(f"  set aside {item.identifier or '(no identifier)'}: {item.reason}")
+            if len(report.set_aside) > 10:
+                say(f"  ... and {len(report.set_aside) - 10} more (sources show {report.source})")
+
+        reports = harvest_sources(harvester, chosen, options, Progress.for_stream(sys.stderr),
+                                  jobs=args.jobs, done=done)
+    return combined_exit([r.exit_code for r in reports])
+
+
 # -- entry point ----------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     # The global options are accepted before or after the subcommand; SUPPRESS keeps a
@@ -226,7 +347,9 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str],
         check_repository_identifier(repo)
     except ValueError as exc:
         parser.error(str(exc))      # exits with 2: a usage error
-    return Settings(url, repo)
+    # Like the server's Identify: the first of OAI_ADMIN_EMAIL, else admin@<repository>.
+    emails = [e.strip() for e in environ.get("OAI_ADMIN_EMAIL", "").split(",") if e.strip()]
+    return Settings(url, repo, emails[0] if emails else f"admin@{repo}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -243,6 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Failure, StoreError) as exc:
         complain(str(exc))
     except KeyboardInterrupt:
+        # Every write is a whole transaction: an interrupted harvest resumes next time.
         complain("interrupted")
         return 130
     except Exception as exc:    # noqa: BLE001 - the database or the disk, not the input

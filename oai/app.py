@@ -19,6 +19,7 @@ from oai.datestamps import utc_now
 from oai.identity import RepositoryIdentity
 from oai.repository import RecordSource
 from schemas import FormatRegistry, default_registry
+from schemas.learnt import LearntFormats
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["granary"] = Service(
         identity=settings.identity,
         store=store,
-        formats=default_registry(),
+        # Formats learnt from partners are served too, re-read every few seconds.
+        formats=LearntFormats(default_registry(), store.harvest.formats),
         secret=settings.secret_key or store.secret_key(),
     )
     app.register_blueprint(views.bp)

@@ -128,7 +128,8 @@ def test_usage_errors_exit_2(argv, message, capsys):
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert all(name in out for name in ("init", "demo", "import", "delete", "sets", "stats"))
+    assert all(name in out for name in ("init", "demo", "import", "delete", "sets", "stats",
+                                        "sources", "harvest"))
 
 
 def test_unreachable_database_is_one_line_without_password(capsys):
@@ -140,7 +141,8 @@ def test_unreachable_database_is_one_line_without_password(capsys):
 
 
 def test_commands_form_a_registry_for_later_subcommands():
-    assert list(COMMANDS) == ["init", "demo", "import", "delete", "sets", "stats"]
+    assert list(COMMANDS) == ["init", "demo", "import", "delete", "sets", "stats", "sources",
+                              "harvest"]
     assert build_parser().parse_args(["stats"]).command == "stats"
     assert redact("postgresql://u:p@h/db") == "postgresql://u:***@h/db"
     assert redact("sqlite:///granary.db") == "sqlite:///granary.db"
