@@ -39,6 +39,7 @@ class Editor(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.count, self.batch, self.pause, self.seed = url, count, batch, pause, seed
         self.stop = threading.Event()
+        self.first_edit = threading.Event()
         self.edited: set[str] = set()
         self.transactions = 0
         self.error: str | None = None
@@ -56,9 +57,11 @@ class Editor(threading.Thread):
                         w.put(maker.draft(n, edition=self.transactions + 1))
                 self.edited.update(identifier(n) for n in numbers)
                 self.transactions += 1
+                self.first_edit.set()
                 self.stop.wait(self.pause)
         except Exception as exc:  # noqa: BLE001
             self.error = f"{type(exc).__name__}: {exc}"
+            self.first_edit.set()
         finally:
             store.close()
 
@@ -67,6 +70,9 @@ def concurrent_harvests(base_url: str, url: str, count: int, harvesters: int = 2
     """*harvesters* full harvests of the store of *count* synth records at once, under edits."""
     editor = Editor(url, count)
     editor.start()
+    # The harvests start once edits are under way, so every one of them runs under edits.
+    if not editor.first_edit.wait(60):
+        raise RuntimeError(f"the editor made no edit within 60 s: {editor.error}")
     began = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(harvesters) as pool:
         outcomes = pool.map(_one_harvest, [base_url] * harvesters)
