@@ -38,11 +38,16 @@ if TYPE_CHECKING:
     from store.records import RecordStore
 
 HOST = socket.gethostname()
+# A crashed holder on this host is detected by its pid at once; the expiry only matters for
+# a pid reused meanwhile or another host. Long, so that a heartbeat held up behind a long
+# import transaction (SQLite's busy timeout is 30 s) never lets a live lease lapse.
+LEASE_SECONDS = 300.0
 _FREE = {"owner": None, "pid": None, "host": None, "token": None, "claimed": None,
          "expires": None}
 
 
 def pid_alive(pid: int | None) -> bool:
+    """Whether process *pid* runs on this host (a zombie, dead but not yet reaped, does not)."""
     if not pid:
         return False
     try:
@@ -50,8 +55,12 @@ def pid_alive(pid: int | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:     # exists, owned by someone else
-        return True
-    return True
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True             # no /proc here: trust kill()
 
 
 def lease_held(row: Any, now: float) -> bool:
@@ -66,7 +75,7 @@ def lease_held(row: Any, now: float) -> bool:
 class Claims:
     """The claims of one RecordStore (``store.harvest`` delegates to it)."""
 
-    def __init__(self, store: RecordStore, lease_seconds: float = 60.0) -> None:
+    def __init__(self, store: RecordStore, lease_seconds: float = LEASE_SECONDS) -> None:
         self.store = store
         # SQLite lease length; the heartbeat renews it three times per lease.
         self.lease_seconds = lease_seconds
@@ -150,7 +159,13 @@ class Claims:
         conn = self._pg_engine.connect()
         try:
             # The transaction stays idle for the whole harvest: no server timeout may end it.
-            conn.execute(text("SET idle_in_transaction_session_timeout = 0"))
+            # Keepalives: if the harvester's host (not just its process) dies, the server
+            # notices within about two minutes and releases the claim.
+            for setting, value in (("idle_in_transaction_session_timeout", 0),
+                                   ("tcp_keepalives_idle", 60),
+                                   ("tcp_keepalives_interval", 10),
+                                   ("tcp_keepalives_count", 6)):
+                conn.execute(text(f"SET {setting} = {value:d}"))
             name = conn.execute(self._candidates(names, since).limit(1)
                                 .with_for_update(skip_locked=True)).scalar()
             if name is not None:

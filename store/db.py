@@ -7,6 +7,8 @@ itself so a write transaction can start with BEGIN IMMEDIATE (see ``WRITE``).
 """
 from __future__ import annotations
 
+import sqlite3
+import time
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -56,7 +58,7 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
         # The timeout first: switching a new file to WAL needs a lock another process may hold.
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         if not in_memory:
-            cur.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
@@ -67,6 +69,22 @@ def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """PRAGMA journal_mode=WAL, retried: on a new file still in rollback-journal mode, the
+    switch needs an exclusive lock, and SQLite answers "database is locked" at once, without
+    the busy handler, while another connection (a server process starting at the same
+    moment, upgrading the schema) writes. The mode is kept in the file: once is enough."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def insert_ignore(conn: Connection, table: Table) -> Any:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from store.claims import Claims
+from store.claims import LEASE_SECONDS, Claims
 from store.db import upsert
 from store.drafts import check_prefix, check_setspec
 from store.errors import StoreError
@@ -40,7 +40,7 @@ _COUNTERS = ("added", "updated", "unchanged", "deleted", "set_aside", "pages")
 class HarvestState:
     """``store.harvest``. *lease_seconds*: the SQLite claim lease (see store/claims.py)."""
 
-    def __init__(self, store: RecordStore, *, lease_seconds: float = 60.0) -> None:
+    def __init__(self, store: RecordStore, *, lease_seconds: float = LEASE_SECONDS) -> None:
         self.store = store
         self._claims = Claims(store, lease_seconds)
 
