@@ -147,3 +147,18 @@ def test_day_granularity_partner_gets_days_only(store, run_harvest):
         assert ranged.records == 2   # 10 h apart: 2024-01-02 holds records 3 and 4
     finally:
         fake.stop()
+
+
+def test_a_record_the_store_refuses_is_set_aside_and_the_rest_taken(store, run_harvest):
+    records = make_records(4)
+    records[1].identifier = "oai:fake.example.org:" + "x" * 1100   # too long to index
+    fake = FakePartner(records).start()
+    try:
+        store.harvest.add_source("fake", fake.base_url)
+        report = run_harvest(store, "fake")
+    finally:
+        fake.stop()
+    assert report.status == "partial"
+    assert [s.identifier for s in report.set_aside] == [records[1].identifier]
+    assert "refused by the store" in report.set_aside[0].reason
+    assert taken(store) == {ours(r.identifier) for r in records if r is not records[1]}
