@@ -102,6 +102,10 @@ class Claims:
         if not names:
             yield None
             return
+        if not self._postgres and self.store._in_writer():
+            # The lease is written in a transaction of its own, which would wait for the
+            # writer this thread holds open.
+            raise StoreError("claim the source before opening a writer, not inside one")
         self._ensure_rows(names)
         hold = self._pg_hold if self._postgres else self._lease_hold
         with hold(names, owner, None if since is None else to_epoch(since)) as name:

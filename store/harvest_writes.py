@@ -11,7 +11,9 @@ from sqlalchemy import and_, func, select, update
 
 from store.db import upsert
 from store.errors import StoreError
-from store.models import harvest_checkpoints, harvest_runs, harvest_set_aside, record_origins, records
+from store.models import (
+    harvest_checkpoints, harvest_runs, harvest_set_aside, record_origins, records,
+)
 from store.types import Checkpoint, SetAsideRecord, WriteCounts, clean_text
 
 if TYPE_CHECKING:

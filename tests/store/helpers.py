@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from store.types import DCValue, RecordDraft
+from store.types import Checkpoint, DCValue, Origin, RecordDraft
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)  # the clock fixture's start
 
@@ -21,3 +21,24 @@ def draft(n: int | str, *, title: str = "A title", sets: tuple[str, ...] = (),
 def put(store, *drafts) -> list[str]:
     with store.writer() as w:
         return [w.put(d) for d in drafts]
+
+
+PARTNER_URL = "https://partner.example.org/oai"
+DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+
+
+def harvest_origin(source: str = "p", n: int = 1,
+                   harvested: str = "2024-01-01T00:00:00Z") -> Origin:
+    return Origin(source, PARTNER_URL, f"oai:partner:{n}", "2020-05-01", DC_NS, harvested)
+
+
+def harvested(n: int, source: str = "p", **kw) -> RecordDraft:
+    """Record *n* harvested from *source*, in its set partner:<source>."""
+    return draft(f"oai:granary:{source}:{n}", origin=harvest_origin(source, n),
+                 sets=(f"partner:{source}",), **kw)
+
+
+def checkpoint(run_id: int, key: str = "", token: str | None = "t1", **kw) -> Checkpoint:
+    """A checkpoint of source "p"'s list *key*."""
+    return Checkpoint("p", key, run_id, "ListRecords", "oai_dc", key or None, None, None,
+                      token, **kw)

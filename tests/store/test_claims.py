@@ -125,6 +125,18 @@ def test_claims_need_a_known_source_and_an_owner(sources):
             pass
 
 
+def test_claiming_inside_an_open_writer_fails_fast_on_sqlite(sources):
+    with sources.writer() as w:
+        w.put(draft(1))
+        if sources.engine.dialect.name == "sqlite":
+            with pytest.raises(StoreError, match="before opening a writer"):
+                with sources.harvest.claim("a", "me"):
+                    pass
+        else:                           # a row lock on a connection of its own
+            assert claimable(sources, "a")
+    assert claimable(sources, "a")
+
+
 def test_another_process_is_refused_then_takes_over_after_release(sources):
     holder = Holder(sources.url, "a")
     try:

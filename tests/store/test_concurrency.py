@@ -1,10 +1,13 @@
-"""Two writers at once: the second waits for the first instead of failing or losing rows."""
+"""Two writers at once: the second waits for the first instead of failing or losing rows;
+a second writer in the same thread fails at once instead of waiting for the first."""
 from __future__ import annotations
 
 import threading
 
-from store import ListQuery, RecordStore
-from tests.store.helpers import draft
+import pytest
+
+from store import ListQuery, RecordStore, StoreError
+from tests.store.helpers import PARTNER_URL, draft
 
 
 def test_concurrent_writers_both_commit(store_url):
@@ -34,3 +37,15 @@ def test_concurrent_writers_both_commit(store_url):
     assert stores[0].count_sets() == 2
     for s in stores:
         s.close()
+
+
+def test_a_second_writer_in_the_same_thread_fails_fast(store):
+    with store.writer() as w:
+        w.put(draft(1))
+        with pytest.raises(StoreError, match="already open"):
+            with store.writer():
+                pass
+        with pytest.raises(StoreError, match="already open"):
+            store.harvest.add_source("p", PARTNER_URL)
+    assert store.stats()["records"] == 1
+    store.harvest.add_source("p", PARTNER_URL)        # and the guard is lifted afterwards

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from store import ListQuery, Origin, RecordStore, SetInfo
+from store import ListQuery, Origin, RecordStore, SetInfo, StoreError
 from store.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from store.models import metadata
 from tests.store.helpers import draft, put
@@ -150,3 +150,24 @@ def test_in_memory_sqlite_is_one_shared_database(clock):
 def test_unsupported_database_url_is_a_clear_error():
     with pytest.raises(ValueError, match="unsupported database URL"):
         RecordStore("mysql://user:secret@localhost/db")
+
+
+def test_the_secret_key_exists_from_the_upgrade_and_is_readable_inside_a_writer(store):
+    with store.writer() as w:
+        key = store.secret_key()
+        w.put(draft(1))
+    assert len(key) >= 40 and store.secret_key() == key
+
+
+def test_a_missing_secret_key_inside_a_writer_fails_fast(store):
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM repository_meta"))
+    with store.writer() as w:
+        if store.engine.dialect.name == "sqlite":
+            with pytest.raises(StoreError, match="before opening a writer"):
+                store.secret_key()
+        else:
+            assert store.secret_key()       # PostgreSQL makes it on another connection
+        w.put(draft(1))
+    assert store.secret_key() == store.secret_key()
+
