@@ -197,14 +197,6 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- harvesting partners --------------------------------------------------------------------
-HARVEST_EPILOG = """exit codes:
-  0    success (a source another process is harvesting is skipped, not failed)
-  1    failed: a source could not be harvested (the message says why)
-  2    usage error
-  3    partial: harvested, but records were set aside (see: sources show NAME)
-  130  interrupted (Ctrl-C): running the same command again resumes"""
-
-
 def _configure_sources(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="add a partner repository to harvest")
@@ -252,7 +244,9 @@ def run_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def _configure_harvest(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = HARVEST_EPILOG
+    from oai.harvest.report import EXIT_CODES_HELP
+
+    parser.epilog = EXIT_CODES_HELP
     parser.add_argument("targets", nargs="*", metavar="NAME|BASE_URL",
                         help="sources to harvest; a base URL harvests a partner once "
                              "(kept as a source named after its host)")
@@ -274,7 +268,7 @@ def run_harvest(args: argparse.Namespace, settings: Settings) -> int:
     from oai.harvest.plan import HarvestOptions
     from oai.harvest.progress import Progress
     from oai.harvest.report import EXIT_USAGE, combined_exit
-    from oai.harvest.sources import one_off
+    from oai.harvest.sources import resolve
     from schemas import default_registry
 
     try:
@@ -286,32 +280,19 @@ def run_harvest(args: argparse.Namespace, settings: Settings) -> int:
         complain(str(exc))
         return EXIT_USAGE
     with open_catalog(settings) as catalog:
-        state = catalog.store.harvest
-        chosen = state.list_sources() if args.all else []
-        for target in args.targets:
-            if "://" in target:
-                source, added = one_off(state, target, prefix=args.prefix, sets=tuple(args.sets))
-                if added:
-                    say(f"source {source.name} added for {target}")
-            elif (source := state.get_source(target)) is None:
-                complain(f"no harvest source named {target!r} (see: sources list)")
-                return EXIT_USAGE
-            chosen.append(source)
-        if not chosen:
-            say("no harvest sources yet (add one with: sources add NAME BASE_URL)")
-            return 0
+        try:
+            chosen, messages = resolve(catalog.store.harvest, args.targets, every=args.all,
+                                       prefix=args.prefix, sets=tuple(args.sets))
+        except LookupError as exc:
+            complain(str(exc))
+            return EXIT_USAGE
+        for line in messages or ([] if chosen else
+                                 ["no harvest sources yet (add one with: sources add NAME URL)"]):
+            say(line)
         harvester = Harvester(catalog.store, default_registry(), settings.repository_identifier,
                               settings.admin_email)
-
-        def done(report) -> None:
-            say(report.summary())
-            for item in report.set_aside[:10]:
-                say(f"  set aside {item.identifier or '(no identifier)'}: {item.reason}")
-            if len(report.set_aside) > 10:
-                say(f"  ... and {len(report.set_aside) - 10} more (sources show {report.source})")
-
         reports = harvest_sources(harvester, chosen, options, Progress.for_stream(sys.stderr),
-                                  jobs=args.jobs, done=done)
+                                  jobs=args.jobs, done=lambda r: say("\n".join(r.lines())))
     return combined_exit([r.exit_code for r in reports])
 
 

@@ -24,6 +24,14 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
 
+# The same table for ``oai-harvest harvest --help``.
+EXIT_CODES_HELP = """exit codes:
+  0    success (a source another process is harvesting is skipped, not failed)
+  1    failed: a source could not be harvested (the message says why)
+  2    usage error
+  3    partial: harvested, but records were set aside (see: sources show NAME)
+  130  interrupted (Ctrl-C): running the same command again resumes"""
+
 _EXIT = {"success": EXIT_SUCCESS, "skipped": EXIT_SUCCESS, "partial": EXIT_PARTIAL,
          "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
 _SEVERITY = {EXIT_SUCCESS: 0, EXIT_PARTIAL: 1, EXIT_FAILED: 2, EXIT_USAGE: 3,
@@ -88,6 +96,17 @@ class HarvestReport:
         if self.message and self.status != "success":
             line += f" - {self.message}"
         return line
+
+
+    def lines(self, limit: int = 10) -> list[str]:
+        """The summary, then up to *limit* set-aside records (``sources show`` has all)."""
+        out = [self.summary()]
+        out += [f"  set aside {item.identifier or '(no identifier)'}: {item.reason}"
+                for item in self.set_aside[:limit]]
+        if len(self.set_aside) > limit:
+            out.append(f"  ... and {len(self.set_aside) - limit} more "
+                       f"(sources show {self.source})")
+        return out
 
 
 def combined_exit(codes: list[int]) -> int:

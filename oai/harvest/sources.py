@@ -42,6 +42,23 @@ def one_off(state: Any, base_url: str, *, prefix: str = "oai_dc",
     return state.add_source(name, base_url, prefix=prefix, sets=sets), True
 
 
+def resolve(state: Any, targets: list[str], *, every: bool, prefix: str = "oai_dc",
+            sets: tuple[str, ...] = ()) -> tuple[list[Source], list[str]]:
+    """(sources, messages) for ``harvest``'s targets: names, or base URLs for one-offs
+    (added when new). LookupError names a target that is neither."""
+    chosen = state.list_sources() if every else []
+    messages = []
+    for target in targets:
+        if "://" in target:
+            source, added = one_off(state, target, prefix=prefix, sets=sets)
+            if added:
+                messages.append(f"source {source.name} added for {target}")
+        elif (source := state.get_source(target)) is None:
+            raise LookupError(f"no harvest source named {target!r} (see: sources list)")
+        chosen.append(source)
+    return chosen, messages
+
+
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"
 
