@@ -127,8 +127,7 @@ class HarvestState:
             _known(conn, name)
             run_id = conn.execute(insert(harvest_runs).values(
                 source=name, status="running", mode=mode, from_=from_, until=until,
-                started=self._now(), **dict.fromkeys(_COUNTERS, 0))
-                .returning(harvest_runs.c.id)).scalar_one()
+                started=self._now(), **dict.fromkeys(_COUNTERS, 0))).inserted_primary_key[0]
             conn.execute(update(harvest_runs).where(
                 harvest_runs.c.source == name, harvest_runs.c.status == "running",
                 harvest_runs.c.id != run_id).values(
@@ -191,8 +190,7 @@ class HarvestState:
         s = harvest_set_aside
         return self.store._read(lambda conn: [
             SetAsideRecord(row.run_id, row.identifier, row.reason, row.datestamp)
-            for row in conn.execute(select(s).where(s.c.run_id == run_id)
-                                    .order_by(s.c.identifier))])
+            for row in conn.execute(select(s).where(s.c.run_id == run_id).order_by(s.c.id))])
 
     # -- claims -----------------------------------------------------------------------
     @contextmanager

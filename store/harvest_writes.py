@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from store.db import upsert
 from store.errors import StoreError
@@ -56,16 +56,15 @@ class HarvestWrites:
             first_response_date=func.coalesce(r.first_response_date, first_response_date)))
 
     def set_aside(self, rec: SetAsideRecord) -> None:
-        """Keep a record the run could not take, and why (one row per run and identifier)."""
+        """Keep a record the run could not take, and why. The identifier may be None (the
+        partner sent none); what the partner sent is kept as printable XML text."""
         if not isinstance(rec, SetAsideRecord):
             raise StoreError(f"expected a SetAsideRecord, got {type(rec).__name__}")
         self._running(rec.run_id)
-        # Partner identifiers can be anything: keep them storable as XML text.
-        conn = self.connection
-        conn.execute(upsert(conn, harvest_set_aside, ["run_id", "identifier"],
-                            ["reason", "datestamp"]),
-                     {"run_id": rec.run_id, "identifier": clean_text(str(rec.identifier)),
-                      "reason": clean_text(str(rec.reason)), "datestamp": rec.datestamp})
+        self.connection.execute(insert(harvest_set_aside), {
+            "run_id": rec.run_id, "reason": clean_text(str(rec.reason)),
+            "identifier": None if rec.identifier is None else clean_text(str(rec.identifier)),
+            "datestamp": None if rec.datestamp is None else clean_text(str(rec.datestamp))})
 
     def delete_source_records(self, source: str, chunk: int = 1000) -> int:
         """Tombstone every live record harvested from *source* (origin.source); returns how

@@ -193,13 +193,16 @@ harvest_checkpoints = Table(
     Index("ix_harvest_checkpoints_run_id", "run_id"),
 )
 
+# Records a run could not take, one row each, in the order met. The identifier is the
+# partner's, when it gave one.
 harvest_set_aside = Table(
     "harvest_set_aside", metadata,
+    Column("id", row_id(), primary_key=True, autoincrement=True),
     Column("run_id", row_id(), _run_fk(), nullable=False),
-    Column("identifier", key_text(), nullable=False),
+    Column("identifier", Text, nullable=True),
     Column("reason", Text, nullable=False),
     Column("datestamp", Text, nullable=True),
-    PrimaryKeyConstraint("run_id", "identifier"),
+    Index("ix_harvest_set_aside_run_id", "run_id"),
 )
 
 # One row per source, the target of claims (store/claims.py). PostgreSQL: a harvest holds

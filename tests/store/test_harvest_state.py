@@ -82,6 +82,24 @@ def test_partial_without_watermark_keeps_the_old_one(store, running):
     assert store.harvest.get_source("p").watermark == "2023-12-01"
 
 
+def test_set_aside_records_are_kept_in_the_order_met(store, running):
+    aside = [SetAsideRecord(running.id, None, "a record without an identifier"),
+             SetAsideRecord(running.id, "oai:partner:9", "not well-formed", "2020-01-01"),
+             SetAsideRecord(running.id, None, "another one without"),
+             SetAsideRecord(running.id, "oai:partner:9", "met again in another set")]
+    with store.writer() as w:
+        for rec in aside:
+            w.set_aside(rec)
+        w.set_aside(SetAsideRecord(running.id, "oai:partner:\x0bodd", "bad\x00 bytes"))
+        w.add_to_run(running.id, WriteCounts(), set_aside=5)
+    assert store.harvest.set_aside_records(running.id) == aside + [
+        SetAsideRecord(running.id, "oai:partner:odd", "bad bytes")]
+    assert store.harvest.get_run(running.id).set_aside == 5
+    with pytest.raises(StoreError, match="SetAsideRecord"):
+        with store.writer() as w:
+            w.set_aside(("oai:x", "why"))
+
+
 def test_a_closed_run_takes_no_more_pages(store, running):
     store.harvest.finish_run(running.id, status="interrupted")
     for write in (lambda w: w.add_to_run(running.id, WriteCounts(added=1)),

@@ -93,12 +93,14 @@ def upgrade() -> None:
     op.create_index("ix_harvest_checkpoints_run_id", "harvest_checkpoints", ["run_id"])
     op.create_table(
         "harvest_set_aside",
+        sa.Column("id", _row_id(), autoincrement=True, nullable=False),
         _run_id("harvest_set_aside"),
-        sa.Column("identifier", _key_text(), nullable=False),
+        sa.Column("identifier", sa.Text(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("datestamp", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("run_id", "identifier", name="pk_harvest_set_aside"),
+        sa.PrimaryKeyConstraint("id", name="pk_harvest_set_aside"),
     )
+    op.create_index("ix_harvest_set_aside_run_id", "harvest_set_aside", ["run_id"])
     op.create_table(
         "harvest_claims",
         _source("harvest_claims"),
