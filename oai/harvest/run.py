@@ -43,6 +43,7 @@ from store.drafts import prepare
 from store.errors import StoreError
 from store.types import RecordDraft, Source
 
+
 @dataclass
 class RunContext:
     """What the list walker needs: one run of one source."""
@@ -117,7 +118,7 @@ def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegi
     chain, checkpoints = ([], {}) if options.overrides else chain_of(state, source.name)
     # A continued harvest keeps its selection; a new one is planned once Identify answered.
     chosen = Plan(chain[0].mode, chain[0].from_, chain[0].until) if chain else None
-    run, interrupted = None, False
+    run, first, interrupted = None, None, False
     try:
         identity = client.identify()
         if chosen is None:
@@ -145,6 +146,8 @@ def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegi
             cp = checkpoints.get(key)
             if cp is not None and cp.token is None:
                 continue                  # finished in an earlier session of this harvest
+            if options.stopping:
+                raise Interrupted()
             walk(ctx, ListState.of(cp) if cp is not None else
                  ListState(key, "ListRecords", source.prefix, key or None, chosen.from_,
                            chosen.until))
@@ -161,7 +164,6 @@ def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegi
         run = state.start_run(source.name, mode=mode, from_=chosen.from_ if chosen else None,
                               until=chosen.until if chosen else None)
         report.run_id = run.id
-        first = None
     aside = [r.id for r in chain if r.set_aside] + [run.id]
     if status == "success" and any(state.get_run(i).set_aside for i in aside):
         status = "partial"

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 
+from oai.harvest.dates import read_datestamp
 from oai.harvest.errors import BrokenPage, TokenRejected
 from oai.harvest.models import ListWindow, Page, SetAside
 from store.errors import StoreError
@@ -56,8 +57,6 @@ class ListState:
 
     @classmethod
     def of(cls, cp: Checkpoint) -> ListState:
-        from oai.harvest.dates import read_datestamp
-
         return cls(cp.list_key, cp.verb, cp.prefix, cp.set_spec, cp.from_, cp.until, cp.token,
                    cp.pages, cp.records, cp.last_datestamp, read_datestamp(cp.last_datestamp),
                    cp.ordered)
