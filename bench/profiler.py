@@ -12,6 +12,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,28 +20,34 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lxml import etree  # noqa: E402
+# A non-empty resumptionToken; tokens are URL-safe text, never escaped in XML.
+_TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
-OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
-
-def serve_pages(url: str, verb: str, pages: int) -> tuple[int, int]:
-    """Walk *pages* pages of *verb* through the app; (pages, bytes) served."""
+def make_client(url: str):
+    """The app's test client, made (and warmed by one request) before profiling starts."""
     from oai import create_app
 
     app = create_app({"OAI_DATABASE_URL": url, "OAI_AUTO_MIGRATE": "false"})
     client = app.test_client()
+    client.get("/oai", query_string={"verb": "Identify"}).get_data()
+    return client
+
+
+def serve_pages(client, verb: str, pages: int) -> tuple[int, int]:
+    """Walk *pages* pages of *verb* through the app; (pages, bytes) served. Only the token
+    is looked up in each body (a regular expression, so the client's parsing stays out of
+    the profile)."""
     query = {"verb": verb, "metadataPrefix": "oai_dc"}
     served = size = 0
     while served < pages:
-        response = client.get("/oai", query_string=query)
-        body = response.get_data()
+        body = client.get("/oai", query_string=query).get_data()
         size += len(body)
         served += 1
-        token = etree.fromstring(body).find(f"{OAI}{verb}/{OAI}resumptionToken")
-        if token is None or not (token.text or "").strip():
+        found = _TOKEN.search(body)
+        if found is None:
             break
-        query = {"verb": verb, "resumptionToken": token.text.strip()}
+        query = {"verb": verb, "resumptionToken": found.group(1).decode()}
     return served, size
 
 
@@ -71,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     profile = cProfile.Profile()
     began = time.perf_counter()
     if args.what == "serve":
+        client = make_client(args.database)
+        began = time.perf_counter()
         profile.enable()
-        pages, size = serve_pages(args.database, args.verb, args.pages)
+        pages, size = serve_pages(client, args.verb, args.pages)
         profile.disable()
         summary = f"{pages} pages of {args.verb}, {size / pages / 1024:.0f} KiB each"
     else:

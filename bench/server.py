@@ -68,8 +68,8 @@ def gunicorn(database_url: str, *, workers: int = 1, worker_class: str = "sync",
     """gunicorn serving ``oai:create_app()`` on 127.0.0.1 with the default page size;
     stopped (and waited for) on exit."""
     port = free_port()
-    env = {**os.environ, "OAI_DATABASE_URL": database_url, **(extra_env or {})}
-    env.pop("OAI_PAGE_SIZE", None)
+    env = {k: v for k, v in os.environ.items() if k != "OAI_PAGE_SIZE"}   # the default, unless
+    env.update({"OAI_DATABASE_URL": database_url, **(extra_env or {})})  # extra_env sets one
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
