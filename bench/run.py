@@ -103,7 +103,7 @@ def measure_store_to_store(url: str, engine: str, size: int, args: argparse.Name
         return {"skipped": why_not}
     runs = []
     with server.gunicorn(url, workers=1) as srv:
-        for _ in range(args.runs):
+        for _ in range(args.store_to_store_runs or args.runs):
             with server.scratch_database(engine, postgres_url=args.postgres_url,
                                          workdir=args.workdir) as target:
                 runs.append(scenarios.store_to_store(srv.base_url, target, size))
@@ -150,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrent-size", type=int, default=100000)
     parser.add_argument("--concurrent-workers", type=int, default=2)
     parser.add_argument("--skip-store-to-store", action="store_true")
+    parser.add_argument("--store-to-store-runs", type=int, default=0,
+                        help="harvests into a second store (default: --runs)")
     parser.add_argument("--postgres-url", default=server.DEFAULT_POSTGRES)
     parser.add_argument("--workdir", help="folder for the SQLite files (default: the system's)")
     parser.add_argument("--out", type=Path, default=RESULTS,

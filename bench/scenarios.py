@@ -125,7 +125,9 @@ def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, flo
 
 
 def store_to_store(base_url: str, target_url: str, count: int) -> dict:
-    """``oai-harvest sources add bench BASE && oai-harvest harvest bench`` into *target_url*."""
+    """``oai-harvest sources add bench BASE && oai-harvest harvest bench`` into *target_url*;
+    the rate is over the harvest process's whole life (start-up included), and the second
+    store must then hold every record (tombstones included)."""
     why_not = harvester_available()
     if why_not:
         return {"skipped": why_not}
@@ -137,4 +139,13 @@ def store_to_store(base_url: str, target_url: str, count: int) -> dict:
     status, seconds, rss, out = _run_measured(cli + ["harvest", "bench"], env)
     if status != 0:
         return {"error": f"harvest exited {status}: {out}", "seconds": seconds, "rss_mb": rss}
+    from store import RecordStore
+
+    target = RecordStore(target_url)
+    try:
+        taken = target.stats()["records"]
+    finally:
+        target.close()
+    if taken != count:
+        return {"error": f"the second store holds {taken} records, not {count}: {out}"}
     return {"seconds": seconds, "rate": count / seconds, "rss_mb": rss, "output": out[-300:]}
