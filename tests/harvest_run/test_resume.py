@@ -158,3 +158,25 @@ def test_kill_9_at_random_moments_then_the_same_store(store_url, tmp_path, run_h
         store.close()
     finally:
         fake.stop()
+
+
+class CtrlC(Tracker):
+    def show(self, page) -> None:
+        if self.pages == 3:
+            raise KeyboardInterrupt
+
+
+def test_keyboard_interrupt_closes_the_run_then_propagates(store, partner, make_client,
+                                                             tmp_path, run_harvest):
+    from oai.harvest.run import harvest
+    from schemas import default_registry
+
+    source = store.harvest.add_source("fake", partner.base_url)
+    with pytest.raises(KeyboardInterrupt):
+        harvest(source, store=store, client=make_client(partner), registry=default_registry(),
+                repository_identifier=OURS, progress=CtrlC("fake"))
+    run = store.harvest.runs("fake", limit=1)[0]
+    assert (run.status, run.pages, run.added) == ("interrupted", 3, 5)
+    resumed = run_harvest(store, "fake")
+    assert (resumed.status, resumed.resumed, resumed.pages) == ("success", True, 2)
+    assert snapshot(store) == reference(tmp_path, partner.base_url, run_harvest)
