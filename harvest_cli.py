@@ -330,6 +330,8 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str],
         parser.error(str(exc))      # exits with 2: a usage error
     # Like the server's Identify: the first of OAI_ADMIN_EMAIL, else admin@<repository>.
     emails = [e.strip() for e in environ.get("OAI_ADMIN_EMAIL", "").split(",") if e.strip()]
+    if emails and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", emails[0]):
+        parser.error(f"OAI_ADMIN_EMAIL: {emails[0]!r} is not an email address")
     return Settings(url, repo, emails[0] if emails else f"admin@{repo}")
 
 

@@ -167,3 +167,9 @@ def test_a_source_held_by_another_process_is_skipped(store_url, partners):
         assert len(store.harvest.runs("fake")) == 1
     finally:
         store.close()
+
+
+def test_a_bad_admin_email_is_a_usage_error(cli, monkeypatch):
+    monkeypatch.setenv("OAI_ADMIN_EMAIL", "nobody")
+    code, _, err = cli("harvest", "--all")
+    assert code == 2 and "OAI_ADMIN_EMAIL: 'nobody' is not an email address" in err
