@@ -55,9 +55,11 @@ class HarvestResult:
     def rate(self) -> float:
         return self.items / self.seconds if self.seconds else 0.0
 
-    def page_profile(self, window: int = 10) -> dict[str, float | None]:
-        """Page times in ms: the first page; the median of the *window* pages after it
-        ("early"), of the middle ones and of the last full ones ("end"); the last page."""
+    def page_profile(self, window: int = 50) -> dict[str, float | None]:
+        """Page times in ms: the first page; the medians of the *window* pages after it
+        ("early"), of the *window* around the middle and of the last *window* full pages
+        ("end"); the last page. Medians of many pages, because one page takes a few ms and
+        any single one can meet a scheduling hiccup on a shared machine."""
         times = [p.seconds * 1000 for p in self.pages]
         if not times:
             return {"first": None, "early": None, "middle": None, "end": None, "last": None}
