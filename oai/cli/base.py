@@ -1,0 +1,87 @@
+"""The command line's shared pieces: resolved settings, the subcommand registry, output.
+
+``harvest_cli.main`` resolves ``Settings`` once (options, then the environment, then
+defaults) and hands them to the subcommand; subcommands live in ``oai.cli.catalog`` and
+``oai.cli.harvesting`` and register themselves with ``@command``.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:
+    from oai.ingest import Catalog
+    from store.types import WriteCounts
+
+PROG = "oai-harvest"
+DEFAULT_DATABASE_URL = "sqlite:///granary.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a subcommand may need from the environment, resolved once in main()."""
+
+    database_url: str
+    repository_identifier: str
+    admin_email: str = ""       # the harvester's From header (OAI_ADMIN_EMAIL)
+
+
+class Failure(Exception):
+    """A command failed for a reason worth one line on stderr (exit code 1)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Settings], int]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help: str,
+            configure: Callable[[argparse.ArgumentParser], None] = lambda parser: None):
+    """Register the decorated ``run(args, settings) -> exit code`` as subcommand *name*."""
+    def register(run: Callable[[argparse.Namespace, Settings], int]):
+        COMMANDS[name] = Command(name, help, configure, run)
+        return run
+    return register
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stdout)
+
+
+def complain(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def redact(url: str) -> str:
+    """*url* without its password, for messages."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+@contextmanager
+def open_catalog(settings: Settings) -> Iterator[Catalog]:
+    """The catalogue on the configured database, its schema created or upgraded first."""
+    from oai.ingest import Catalog
+    from schemas import default_registry
+    from store import RecordStore
+
+    store = RecordStore(settings.database_url)
+    try:
+        store.upgrade()
+        yield Catalog(store, default_registry(), settings.repository_identifier)
+    finally:
+        store.close()
+
+
+def counts_text(counts: WriteCounts) -> str:
+    return (f"{counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged, "
+            f"{counts.deleted} deleted")
