@@ -5,7 +5,7 @@
   edited exactly once, and none may have failed. Edited records may come once, twice or not at
   all in a list that started before the edit (their datestamp moved past the list's end).
 * ``store_to_store``: our own harvester (``oai-harvest harvest``) takes a served store into a
-  second one; records/s and the harvester process's peak RSS (from wait4's rusage).
+  second one; records/s and the harvester process's peak RSS (its VmHWM).
 """
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 from harvest_client import harvest
-from server import ROOT
+from server import ROOT, peak_rss_mb
 from synth import Synthesizer, identifier
 
 
@@ -113,15 +114,20 @@ def harvester_available() -> str | None:
 
 
 def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
-    """Run a command; (exit status, seconds, peak RSS in MB, output tail)."""
+    """Run a command; (exit status, seconds, peak RSS in MB, output tail). The peak is the
+    process's own VmHWM, read until it exits (it only grows): wait4's ru_maxrss would not
+    do, as Linux carries the forking parent's resident size over into the child's."""
     began = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - began
-    return proc.returncode, seconds, usage.ru_maxrss / 1024, out.decode(errors="replace")[-800:]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
+            time.sleep(0.05)
+        seconds = time.perf_counter() - began
+        log.seek(0)
+        out = log.read().decode(errors="replace")[-800:]
+    return proc.returncode, seconds, peak, out
 
 
 def store_to_store(base_url: str, target_url: str, count: int) -> dict:
