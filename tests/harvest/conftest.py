@@ -31,7 +31,7 @@ def make_client(sleeps):
     made: list[OAIClient] = []
 
     def make(target, policy: ListPolicy | None = None, **overrides) -> OAIClient:
-        settings = dict(admin_email=ADMIN, connect_timeout=2.0, read_timeout=5.0, retries=3,
+        settings = dict(admin_email=ADMIN, connect_timeout=2.0, read_timeout=10.0, retries=3,
                         backoff_factor=0.5, backoff_max=4.0, retry_after_max=30.0)
         settings.update(overrides)
         http = HttpClient(HttpConfig(**settings), sleep=sleeps.append)

@@ -13,48 +13,14 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from oai.harvest import HttpClient, HttpConfig, ListPolicy, OAIClient
 from oai.harvest.plan import HarvestOptions
 from oai.harvest.run import harvest
 from schemas import default_registry
 from store.types import ListQuery
-from tests.harvest.fakepartner import FakePartner
+# The fake partner and the instant-sleep clients are the harvester tests' own fixtures.
+from tests.harvest.conftest import make_client, partner, sleeps  # noqa: F401
 
-ADMIN = "harvest-admin@library.example"
 OURS = "b.example.org"
-
-
-@pytest.fixture
-def partner():
-    fake = FakePartner().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def make_client(sleeps):
-    """make_client(target, policy=None, **HttpConfig overrides) -> OAIClient (instant sleeps)."""
-    made: list[OAIClient] = []
-
-    def make(target, policy: ListPolicy | None = None, **overrides) -> OAIClient:
-        settings = dict(admin_email=ADMIN, connect_timeout=2.0, read_timeout=10.0, retries=3,
-                        backoff_factor=0.1, backoff_max=1.0, retry_after_max=30.0)
-        settings.update(overrides)
-        http = HttpClient(HttpConfig(**settings), sleep=sleeps.append)
-        http.session.trust_env = False  # loopback only: no proxy from the environment
-        client = OAIClient(target if isinstance(target, str) else target.base_url, http,
-                           policy=policy)
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
 
 
 @pytest.fixture
