@@ -12,7 +12,10 @@ import time
 from functools import lru_cache
 from typing import Any, Sequence
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import (
+    ARRAY, Column, ColumnElement, Connection, Engine, Table, Text, any_, bindparam,
+    create_engine, event, text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
@@ -115,6 +118,31 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
         with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def text_in(conn: Connection, column: Column, values: list[str]) -> ColumnElement[bool]:
+    """``column IN values`` for a batch of keys. PostgreSQL gets one text[] parameter
+    (``= ANY``): a thousand separate parameters cost more to parse and plan than the
+    thousand index lookups themselves. SQLite gets an expanding IN."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(Text)))
+    return column.in_(bindparam(None, values, expanding=True))
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """*count* fresh values for *table*'s integer primary key ``id``, to insert with explicit
+    ids (and so skip reading them back after the insert). PostgreSQL: the column's sequence.
+    SQLite: past the largest id, as SQLite itself would number them; only for a connection
+    holding the write lock (the store's writers, BEGIN IMMEDIATE), and for tables whose rows
+    are never deleted (a deleted last id could otherwise be given out again)."""
+    if count < 1:
+        return []
+    if conn.dialect.name == "postgresql":
+        return list(conn.execute(text(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": count}).scalars())
+    top = conn.exec_driver_sql(f'SELECT max(id) FROM "{table.name}"').scalar() or 0
+    return list(range(top + 1, top + 1 + count))
 
 
 @lru_cache(maxsize=64)

@@ -20,7 +20,7 @@ from typing import Iterable
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
-from store.db import bulk_insert, insert_ignore, upsert
+from store.db import bulk_insert, insert_ignore, reserve_ids, text_in, upsert
 from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
 from store.models import dc_values, disseminations, record_origins, record_sets, records, sets
 from store.harvest_writes import HarvestWrites
@@ -28,7 +28,7 @@ from store.reads import origins_of
 from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
-_RECORD_COLUMNS = ("identifier", "datestamp", "deleted", "set_specs", "content_hash", "about")
+_RECORD_COLUMNS = ("id", "identifier", "datestamp", "deleted", "set_specs", "content_hash", "about")
 _DC_COLUMNS = ("record_id", "position", "element", "value", "lang")
 _SET_COLUMNS = ("record_id", "set_spec", "direct", "datestamp", "identifier")
 _FMT_COLUMNS = ("record_id", "prefix", "datestamp", "identifier", "deleted", "xml")
@@ -145,8 +145,7 @@ class Writer(HarvestWrites):
         conn = self.connection
         existing = {r.identifier: r for r in conn.execute(
             select(records.c.id, records.c.identifier, records.c.content_hash, records.c.deleted)
-            .where(records.c.identifier.in_(bindparam("ids", expanding=True))),
-            {"ids": [p.identifier for p in batch]})}
+            .where(text_in(conn, records.c.identifier, [p.identifier for p in batch])))}
         outcomes: list[str] = []
         new: list[Prepared] = []
         changed: list[tuple[int, Prepared]] = []
@@ -189,17 +188,13 @@ class Writer(HarvestWrites):
     def _insert_records(self, new: list[Prepared]) -> list[int]:
         if not new:
             return []
-        conn = self.connection
-        # Plain executemany, then one indexed SELECT for the new ids: INSERT ... RETURNING
-        # in parameter order makes SQLAlchemy send SQLite one statement per row.
-        bulk_insert(conn, records, _RECORD_COLUMNS, [
-            (p.identifier, self._ts, p.deleted, p.set_specs, p.content_hash, p.about)
-            for p in new])
-        ids = dict(conn.execute(
-            select(records.c.identifier, records.c.id)
-            .where(records.c.identifier.in_(bindparam("ids", expanding=True))),
-            {"ids": [p.identifier for p in new]}).all())
-        return [ids[p.identifier] for p in new]
+        # Ids chosen up front (the writer holds the write lock): a plain executemany/COPY
+        # with explicit ids, and nothing to read back afterwards.
+        ids = reserve_ids(self.connection, records, len(new))
+        bulk_insert(self.connection, records, _RECORD_COLUMNS, [
+            (rid, p.identifier, self._ts, p.deleted, p.set_specs, p.content_hash, p.about)
+            for rid, p in zip(ids, new)])
+        return ids
 
     def _update_records(self, changed: list[tuple[int, Prepared]]) -> list[int]:
         if not changed:
