@@ -1,4 +1,4 @@
-"""The streaming writer: every reply kind is schema-valid, stored metadata lands inside
+"""The writer: every reply kind is schema-valid, stored metadata lands inside
 <metadata>, values are escaped, and output comes in bounded chunks."""
 from __future__ import annotations
 
@@ -164,7 +164,7 @@ def test_large_pages_stream_in_bounded_chunks(validate):
     env = xmlwriter.Envelope(BASE, NOW, {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
     chunks = list(xmlwriter.write(env, ListRecordsReply(rows, TokenInfo("next", 0, 1000))))
     assert len(chunks) > 3
-    # a chunk is handed on once it passes CHUNK_SIZE, so none grows much beyond one record more
+    # the page is handed on in pieces of at most CHUNK_SIZE bytes
     assert max(len(c) for c in chunks) < xmlwriter.CHUNK_SIZE + 4096
     body = b"".join(chunks)
     validate(body)
