@@ -1,7 +1,8 @@
 """The only place that writes OAI-PMH XML: an lxml tree per response, serialized once.
 
-``write(envelope, reply)`` and ``write_errors(envelope, errors)`` are iterators of byte chunks
-of at most ``CHUNK_SIZE`` bytes. Each response is one lxml tree (a list response holds one page,
+``render(envelope, reply)`` and ``render_errors(envelope, errors)`` return the response's bytes;
+``write`` and ``write_errors`` hand the same out in chunks of at most ``CHUNK_SIZE`` bytes. Each
+response is one lxml tree (a list response holds one page,
 so its size is bounded by the page size), serialized by lxml in one call: per record, that is
 several times cheaper than streaming element by element. Stored metadata is already serialized
 (made once at write time) and is copied into the output verbatim: its <metadata> (or <about>)
@@ -114,23 +115,19 @@ class _Page:
             text = self.stamps[moment] = format_datestamp(moment)
         return text
 
-    def chunks(self) -> Iterator[bytes]:
-        """The serialized response, stored documents spliced in, in CHUNK_SIZE pieces."""
+    def render(self) -> bytes:
+        """The serialized response, stored documents spliced in."""
         body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
-        if self.splices:
-            parts = _MARKER.split(body)
-            marks = _MARKER.findall(body)
-            assert len(marks) == len(self.splices) == len(parts) - 1
-            out = [DECLARATION, parts[0]]
-            for mark, data, part in zip(marks, self.splices, parts[1:]):
-                cut = mark.index(b"></") + 1   # between lxml's start and end tags
-                out += (mark[:cut], data, mark[cut:], part)
-            body = b"".join(out)
-        else:
-            body = DECLARATION + body
-        view = memoryview(body)
-        for start in range(0, len(body), CHUNK_SIZE):
-            yield bytes(view[start:start + CHUNK_SIZE])
+        view = memoryview(body)   # slices of it are not copies
+        out: list[bytes | memoryview] = [DECLARATION]
+        pos = 0
+        for mark in _MARKER.finditer(body):
+            cut = mark.start() + mark.group().index(b"></") + 1   # after lxml's start tag
+            out += (view[pos:cut], self.splices[len(out) // 2])
+            pos = cut
+        assert len(out) // 2 == len(self.splices)
+        out.append(view[pos:])
+        return b"".join(out)
 
 
 def _text(parent: etree._Element, name: str, value: str,
@@ -140,19 +137,35 @@ def _text(parent: etree._Element, name: str, value: str,
     return el
 
 
-def write_errors(envelope: Envelope, errors: Sequence[OAIError]) -> Iterator[bytes]:
+def render_errors(envelope: Envelope, errors: Sequence[OAIError]) -> bytes:
     """A response made of one <error> element per error (§3.6)."""
     page = _Page(envelope)
     for err in errors:
         _text(page.root, "error", err.message, {"code": err.code})
-    return page.chunks()
+    return page.render()
 
 
-def write(envelope: Envelope, reply: Reply) -> Iterator[bytes]:
+def render(envelope: Envelope, reply: Reply) -> bytes:
     """The response to a request that succeeded."""
     page = _Page(envelope)
     _WRITERS[type(reply)](page, _SE(page.root, _q(reply.verb)), reply)
-    return page.chunks()
+    return page.render()
+
+
+def write_errors(envelope: Envelope, errors: Sequence[OAIError]) -> Iterator[bytes]:
+    """render_errors in pieces of at most CHUNK_SIZE bytes."""
+    return _pieces(render_errors(envelope, errors))
+
+
+def write(envelope: Envelope, reply: Reply) -> Iterator[bytes]:
+    """render in pieces of at most CHUNK_SIZE bytes."""
+    return _pieces(render(envelope, reply))
+
+
+def _pieces(body: bytes) -> Iterator[bytes]:
+    view = memoryview(body)
+    for start in range(0, len(body), CHUNK_SIZE):
+        yield bytes(view[start:start + CHUNK_SIZE])
 
 
 def _fill(page: _Page, header: etree._Element, row: RecordRow) -> None:
