@@ -36,6 +36,7 @@ def environment(args, began: float) -> dict:
             "commit": run("git", "rev-parse", "--short", "HEAD") or "?",
             "cpus": os.cpu_count(), "python": platform.python_version(),
             "postgres": pg, "runs": args.runs,
+            "load": [round(x, 1) for x in os.getloadavg()],
             "concurrent_workers": args.concurrent_workers}
 
 
@@ -110,7 +111,9 @@ def markdown(results: list[dict], meta: dict) -> str:
         f"Medians of {meta['runs']} runs. gunicorn, 1 sync worker "
         f"({meta['concurrent_workers']} for the concurrent harvests), default page size (100), "
         "no compression (the client sends Accept-Encoding: identity). The targets are for "
-        "1,000,000 records; rows at other sizes say how far the trend goes.",
+        "1,000,000 records; rows at other sizes say how far the trend goes. Load average "
+        f"at the end (1/5/15 min): {' / '.join(map(str, meta.get('load', [])))}; above about 2, "
+        "other work was sharing the cores and the rates are low.",
         "",
         "| engine | records | target | measured (median) | verdict |",
         "| --- | ---: | --- | --- | --- |",
