@@ -27,7 +27,7 @@ class RepositoryIdentity:
     deleted_record: str = "persistent"
     # §3.1.3/§4.2: extra encodings besides identity (which is never listed).
     compression: tuple[str, ...] = ("gzip", "deflate")
-    page_size: int = 100
+    page_size: int = 500
 
     def __post_init__(self) -> None:
         if not self.repository_name.strip():

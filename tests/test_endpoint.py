@@ -151,7 +151,7 @@ def test_environment_is_read_and_test_config_wins(store_url, facts, monkeypatch,
 def test_defaults():
     s = config.load({}, {})
     assert s.database_url == "sqlite:///granary.db" and s.auto_migrate is True
-    assert s.identity.page_size == 100 and s.identity.base_url is None
+    assert s.identity.page_size == 500 and s.identity.base_url is None
     assert s.identity.repository_identifier == "granary.example.org"
     assert s.identity.admin_emails == ("admin@granary.example.org",)
     assert s.secret_key is None
