@@ -6,6 +6,11 @@ next) and the run's counters go into ONE transaction, so a harvest killed at any
 with the checkpointed token. Finished lists (checkpoint token None) are not asked again.
 Writing a page twice changes nothing (the store compares content hashes).
 
+The next page is fetched (in a thread) while the current one is mapped and written: the
+partner works while we write. Only pages are handed over, in order, and an error of the
+fetch (a rejected token, a broken page) is raised here when its page's turn comes, after
+every page before it is committed.
+
 Two failures restart only the current list:
 
 - a rejected or expired token (``TokenRejected``; tokens are volatile, sickle#19): the list
@@ -20,9 +25,11 @@ Two failures restart only the current list:
 """
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from oai.harvest.dates import read_datestamp
 from oai.harvest.errors import BrokenPage, TokenRejected
@@ -93,8 +100,9 @@ def walk(ctx: RunContext, state: ListState) -> None:
     """Take one list from *state* to its end (or raise what stops the run)."""
     restarts = 0
     while True:
+        ahead = Ahead(_pages(ctx, state), stop=lambda: ctx.options.stopping)
         try:
-            for page in _pages(ctx, state):
+            for page in ahead:
                 state = commit(ctx, state, page)
                 if ctx.options.stopping and not page.done:
                     raise Interrupted()
@@ -112,6 +120,56 @@ def walk(ctx: RunContext, state: ListState) -> None:
             state = state.restart("ListIdentifiers")
             ctx.note(f"a page stayed broken ({exc.kind}: {exc}); taking the rest of the list "
                      f"from {state.from_ or 'the beginning'} as ListIdentifiers + GetRecord")
+        finally:
+            ahead.close()
+
+
+class Ahead:
+    """Iterate *pages* one item ahead: a thread takes the next item while the consumer works
+    on the current one. The thread is the only user of the iterator (and so of the HTTP
+    client behind it); close() waits for it, so nobody else uses the client meanwhile."""
+
+    def __init__(self, pages: Iterable, *, stop=lambda: False) -> None:
+        self._pages = iter(pages)
+        self._stop = stop
+        self._closed = threading.Event()
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="harvest-fetch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._closed.is_set():
+                try:
+                    item = next(self._pages)
+                except StopIteration:
+                    break
+                self._queue.put((True, item))
+                if self._stop():
+                    break       # asked to stop: this page may still be committed, none after
+        except BaseException as exc:    # handed to the consumer, raised in its thread
+            self._queue.put((False, exc))
+            return
+        self._queue.put((False, None))
+
+    def __iter__(self) -> Iterator:
+        while True:
+            ok, item = self._queue.get()
+            if ok:
+                yield item
+            elif item is None:
+                return
+            else:
+                raise item
+
+    def close(self) -> None:
+        self._closed.set()
+        while self._thread.is_alive():
+            try:                        # unblock a put() waiting for room
+                self._queue.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self._thread.join()
 
 
 def _pages(ctx: RunContext, state: ListState) -> Iterator[Page]:
