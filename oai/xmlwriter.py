@@ -60,32 +60,28 @@ _MARKER = re.compile(rb"<metadata></metadata>|<about></about>")
 _SET_SPEC, _METADATA, _ABOUT = _q("setSpec"), _q("metadata"), _q("about")
 
 
-def _template(record: bool, deleted: bool = False) -> etree._Element:
-    """A <header> (in a <record>, with an empty <metadata> unless deleted) with empty
-    <identifier> and <datestamp>: copied for each record, one C-level copy instead of an
-    element, a tag and a namespace lookup per field."""
-    root = etree.Element(_q("record")) if record else None
+def _template(kind: str, deleted: bool, stamp: str, specs: tuple[str, ...]) -> etree._Element:
+    """A header filled in but for its <identifier>: alone (kind "header"), in a <record>
+    with an empty <metadata> marker ("record"), or in a <record> without one ("bare")."""
+    root = None if kind == "header" else etree.Element(_q("record"))
     header = etree.Element(_q("header")) if root is None else _SE(root, _q("header"))
     if deleted:
         header.set("status", "deleted")
     _SE(header, _q("identifier"))
-    _SE(header, _q("datestamp"))
-    if root is None:
-        return header
-    if not deleted:
+    _SE(header, _q("datestamp")).text = stamp
+    for spec in specs:
+        _SE(header, _SET_SPEC).text = spec
+    if kind == "record":
         _SE(root, _METADATA).text = ""   # serialized as <metadata></metadata>: the marker
-    return root
-
-
-# lxml's __copy__ copies the whole subtree, without copy.deepcopy's memo bookkeeping.
-_new_header, _new_deleted_header = _template(False).__copy__, _template(False, True).__copy__
-_new_record, _new_deleted_record = _template(True).__copy__, _template(True, True).__copy__
+    return header if root is None else root
 
 
 class _Page:
     """What a response's tree is built with: its root, the stored documents to splice at
-    the marker elements (in document order), and the datestamps formatted so far (records
-    share datestamps: a transaction gives all its records one)."""
+    the marker elements (in document order), and header templates. Records share
+    datestamps (a transaction gives all its records one) and setSpecs, so most headers are
+    a copy of a template made for an earlier record of the page (one C-level copy instead
+    of an element, a tag and a namespace lookup per field) with the identifier set."""
 
     def __init__(self, envelope: Envelope) -> None:
         self.root = etree.Element(_q("OAI-PMH"), nsmap={None: OAI_NS, "xsi": XSI_NS})
@@ -94,7 +90,7 @@ class _Page:
         # §3.2: the content is the base URL; the attributes are the arguments (or none).
         _text(self.root, "request", envelope.base_url, dict(envelope.echo))
         self.splices: list[bytes] = []
-        self.stamps: dict[datetime, str] = {}
+        self.templates: dict[tuple, etree._Element] = {}
 
     def splice(self, parent: etree._Element, tag: str, data: bytes) -> None:
         """An empty <tag> in *parent*, which *data* will fill."""
@@ -109,11 +105,16 @@ class _Page:
             data = data[data.index(b"?>") + 2:].lstrip()
         self.splices.append(data)
 
-    def stamp(self, moment: datetime) -> str:
-        text = self.stamps.get(moment)
-        if text is None:
-            text = self.stamps[moment] = format_datestamp(moment)
-        return text
+    def header(self, kind: str, row: RecordRow) -> etree._Element:
+        """The header of *row* (as ``_template`` *kind*), to be placed in the tree."""
+        key = (kind, row.deleted, row.datestamp, row.set_specs)
+        template = self.templates.get(key)
+        if template is None:
+            template = self.templates[key] = _template(
+                kind, row.deleted, format_datestamp(row.datestamp), row.set_specs)
+        element = template.__copy__()   # lxml copies the subtree (no copy.deepcopy memo)
+        (element if kind == "header" else element[0])[0].text = row.identifier
+        return element
 
     def render(self) -> bytes:
         """The serialized response, stored documents spliced in."""
@@ -168,31 +169,19 @@ def _pieces(body: bytes) -> Iterator[bytes]:
         yield bytes(view[start:start + CHUNK_SIZE])
 
 
-def _fill(page: _Page, header: etree._Element, row: RecordRow) -> None:
-    header[0].text = row.identifier
-    header[1].text = page.stamp(row.datestamp)
-    for spec in row.set_specs:
-        _SE(header, _SET_SPEC).text = spec
-
-
 def _header(page: _Page, parent: etree._Element, row: RecordRow) -> None:
-    header = _new_deleted_header() if row.deleted else _new_header()
-    _fill(page, header, row)
-    parent.append(header)
+    parent.append(page.header("header", row))
 
 
 def _record(page: _Page, parent: etree._Element, row: RecordRow) -> None:
     # §2.5.1: a deleted record has no metadata and no about.
     if row.deleted or row.metadata is None:
-        record = _new_deleted_record()
-        if not row.deleted:   # (a live row without metadata does not happen; be safe)
-            record[0].attrib.pop("status")
-    else:
-        record = _new_record()
-        page.spliced(row.metadata)
-        if row.about is not None:
-            page.splice(record, _ABOUT, row.about)
-    _fill(page, record[0], row)
+        parent.append(page.header("bare", row))
+        return
+    record = page.header("record", row)
+    page.spliced(row.metadata)
+    if row.about is not None:
+        page.splice(record, _ABOUT, row.about)
     parent.append(record)
 
 

@@ -172,3 +172,23 @@ def test_large_pages_stream_in_bounded_chunks(validate):
     assert len(got) == 200
     assert got[199].xpath("o:metadata/oai_dc:dc/dc:title/text()", namespaces=NS) == [
         "x" * 2000 + "199"]
+
+
+def test_headers_sharing_a_datestamp_keep_their_own_fields(validate):
+    # Headers are copies of per-page templates keyed by datestamp, setSpecs and deletion.
+    later = datetime(2024, 5, 7, tzinfo=timezone.utc)
+    rows = (row(1), row(2), row(3, deleted=True), row(4, deleted=True), row(5),
+            RecordRow("oai:granary.example.org:x", later, False, ("history",), dc_bytes("x"),
+                      None))
+    for reply, path in ((ListRecordsReply(rows), "o:ListRecords/o:record/o:header"),
+                        (ListIdentifiersReply(rows), "o:ListIdentifiers/o:header")):
+        body = render(reply, {"verb": reply.verb, "metadataPrefix": "oai_dc"})
+        validate(body)
+        got = [(h.findtext("o:identifier", namespaces=NS), h.findtext("o:datestamp", namespaces=NS),
+                h.get("status"), [s.text for s in h.findall("o:setSpec", NS)])
+               for h in tree(body).findall(path, NS)]
+        assert got == [(r.identifier, "2024-05-07T00:00:00Z" if r.datestamp == later
+                        else "2024-05-06T07:08:09Z", "deleted" if r.deleted else None,
+                        list(r.set_specs)) for r in rows]
+    records = tree(render(ListRecordsReply(rows))).findall("o:ListRecords/o:record", NS)
+    assert [len(r) for r in records] == [2, 2, 1, 1, 2, 2]
