@@ -27,6 +27,10 @@ bp = Blueprint("oai", __name__)
 _FORM = "application/x-www-form-urlencoded"
 # wbits: 31 = gzip container, 15 = zlib container (what HTTP calls "deflate").
 _WBITS = {"gzip": 31, "deflate": 15}
+# zlib level 1: a 500-record oai_dc page (757 KB) takes 3.4 ms to 128 KB; level 6 takes
+# 13.5 ms to 92 KB, which would halve the rate a harvester asking for gzip gets (requests
+# does by default), for 36 KB less to send.
+_LEVEL = 1
 
 
 @bp.route("/oai", methods=["GET", "POST"])
@@ -74,7 +78,7 @@ def _encoding() -> str | None:
 
 
 def _compressed(body: bytes, encoding: str) -> bytes:
-    comp = zlib.compressobj(6, zlib.DEFLATED, _WBITS[encoding])
+    comp = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WBITS[encoding])
     return comp.compress(body) + comp.flush()
 
 
