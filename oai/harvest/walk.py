@@ -121,13 +121,17 @@ def walk(ctx: RunContext, state: ListState) -> None:
             ctx.note(f"a page stayed broken ({exc.kind}: {exc}); taking the rest of the list "
                      f"from {state.from_ or 'the beginning'} as ListIdentifiers + GetRecord")
         finally:
-            ahead.close()
+            # Leaving the list normally or for a restart, the thread has already ended (it
+            # handed over the end or the error). Leaving on an error or Ctrl-C, its fetch in
+            # flight is not waited for: the client is not used again by this walk.
+            ahead.close(wait=False)
 
 
 class Ahead:
     """Iterate *pages* one item ahead: a thread takes the next item while the consumer works
     on the current one. The thread is the only user of the iterator (and so of the HTTP
-    client behind it); close() waits for it, so nobody else uses the client meanwhile."""
+    client behind it). close() tells it to stop; with wait=True it also waits for the item
+    it may be taking (a fetch, perhaps sleeping out a partner's Retry-After)."""
 
     def __init__(self, pages: Iterable, *, stop=lambda: False) -> None:
         self._pages = iter(pages)
@@ -144,13 +148,22 @@ class Ahead:
                     item = next(self._pages)
                 except StopIteration:
                     break
-                self._queue.put((True, item))
-                if self._stop():
-                    break       # asked to stop: this page may still be committed, none after
+                if not self._put((True, item)) or self._stop():
+                    break       # closed, or asked to stop: nothing after this item
         except BaseException as exc:    # handed to the consumer, raised in its thread
-            self._queue.put((False, exc))
+            self._put((False, exc))
             return
-        self._queue.put((False, None))
+        self._put((False, None))
+
+    def _put(self, entry: tuple) -> bool:
+        """Queue *entry* once there is room; False when closed first (nobody will read it)."""
+        while not self._closed.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
 
     def __iter__(self) -> Iterator:
         while True:
@@ -162,14 +175,10 @@ class Ahead:
             else:
                 raise item
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         self._closed.set()
-        while self._thread.is_alive():
-            try:                        # unblock a put() waiting for room
-                self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        self._thread.join()
+        if wait:
+            self._thread.join()
 
 
 def _pages(ctx: RunContext, state: ListState) -> Iterator[Page]:

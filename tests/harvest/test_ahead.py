@@ -62,3 +62,21 @@ def test_asked_to_stop_no_item_after_the_current_one_is_taken():
     assert list(ahead) == [0, 1, 2, 3, 4]
     assert log == [0, 1, 2, 3, 4]
     ahead.close()
+
+
+def test_close_without_waiting_leaves_a_slow_fetch_behind_and_the_thread_ends():
+    release = threading.Event()
+
+    def slow():
+        yield 0
+        release.wait(5)
+        yield 1
+        yield 2
+
+    ahead = Ahead(slow())
+    assert next(iter(ahead)) == 0
+    ahead.close(wait=False)         # returns at once, with the thread still fetching
+    assert ahead._thread.is_alive()
+    release.set()
+    ahead._thread.join(5)
+    assert not ahead._thread.is_alive()
