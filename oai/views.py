@@ -2,8 +2,8 @@
 
 The view turns the HTTP request into (key, value) pairs, lets ``oai.arguments`` and
 ``oai.verbs`` decide the answer, and sends what ``oai.xmlwriter`` writes, compressed when the
-harvester asks for it (§3.1.3). A response is at most one page, so it is sent whole, with a
-Content-Length: no chunked transfer encoding to add on our side and to undo on the harvester's.
+harvester asks for it (§3.1.3). Responses are streamed as the writer produces them, so a worker's
+memory does not grow with the page.
 
 POST bodies must be ``application/x-www-form-urlencoded`` (§3.1.1.2); a POST with a body of
 another type is answered with badArgument, since its arguments cannot be read. Arguments in the
@@ -12,7 +12,7 @@ query string of a POST count too, so an argument given in both places is a repea
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from flask import Blueprint, Response, current_app, request
 
@@ -43,15 +43,15 @@ def endpoint() -> Response:
         req = arguments.parse(_pairs(), identity.granularity)
     except OAIError as exc:
         # §3.2: after badVerb/badArgument the <request> element has no attributes.
-        return _respond(xmlwriter.render_errors(xmlwriter.Envelope(base_url, now, {}),
-                                                exc.errors))
+        return _respond(xmlwriter.write_errors(xmlwriter.Envelope(base_url, now, {}),
+                                               exc.errors))
     envelope = xmlwriter.Envelope(base_url, now, req.echo)
     ctx = verbs.Context(identity, svc.store, svc.formats, svc.secret, now)
     try:
         reply = verbs.dispatch(req, ctx)
     except OAIError as exc:
-        return _respond(xmlwriter.render_errors(envelope, exc.errors))
-    return _respond(xmlwriter.render(envelope, reply))
+        return _respond(xmlwriter.write_errors(envelope, exc.errors))
+    return _respond(xmlwriter.write(envelope, reply))
 
 
 def _pairs() -> list[tuple[str, str]]:
@@ -77,16 +77,21 @@ def _encoding() -> str | None:
     return best
 
 
-def _compressed(body: bytes, encoding: str) -> bytes:
+def _compressed(chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
     comp = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WBITS[encoding])
-    return comp.compress(body) + comp.flush()
+    for chunk in chunks:
+        out = comp.compress(chunk)
+        if out:
+            yield out
+    yield comp.flush()
 
 
-def _respond(body: bytes) -> Response:
+def _respond(chunks: Iterator[bytes]) -> Response:
     headers = {"Vary": "Accept-Encoding"}
     encoding = _encoding()
+    body: Iterable[bytes] = chunks
     if encoding is not None:
-        body = _compressed(body, encoding)
+        body = _compressed(chunks, encoding)
         headers["Content-Encoding"] = encoding
     # §3.1.2.1: text/xml; OAI errors are HTTP 200 as well.
     return Response(body, status=200, content_type="text/xml; charset=utf-8", headers=headers)

@@ -1,19 +1,17 @@
-"""The only place that writes OAI-PMH XML: an lxml tree per response, serialized once.
+"""The only place that writes OAI-PMH XML: streaming, with ``lxml.etree.xmlfile``.
 
-``render(envelope, reply)`` and ``render_errors(envelope, errors)`` return the response's bytes;
-``write`` and ``write_errors`` hand the same out in chunks of at most ``CHUNK_SIZE`` bytes. Each
-response is one lxml tree (a list response holds one page,
-so its size is bounded by the page size), serialized by lxml in one call: per record, that is
-several times cheaper than streaming element by element. Stored metadata is already serialized
-(made once at write time) and is copied into the output verbatim: its <metadata> (or <about>)
-element is left empty in the tree, and the stored bytes go between the start and end tags
-lxml wrote for it. lxml escapes every attribute and text value, so a harvester's
-``identifier=invalid"id`` can never break the document (conformance E5), and the empty
-marker elements cannot be mistaken for text ("<" in text is always escaped).
+``write(envelope, reply)`` and ``write_errors(envelope, errors)`` are generators of byte chunks
+of about ``CHUNK_SIZE`` bytes: records are written one by one into a small sink that is handed
+on whenever it fills, so memory does not grow with the page or the store. Stored metadata is
+already serialized (made once at write time) and is copied into the output verbatim after
+``xf.flush()`` (xmlfile writes each start tag whole as soon as the element is opened, so the
+bytes land inside <metadata>). Headers are copies of lxml templates made once per page for each
+(deleted, datestamp, setSpecs) seen - a transaction gives all its records one datestamp - with
+the identifier filled in, written with one ``xf.write`` each. lxml escapes every attribute and
+text value, so a harvester's ``identifier=invalid"id`` can never break the document (E5).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -39,6 +37,8 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 # §3.2: UTF-8 with an XML declaration (a constant, written before lxml takes over).
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 CHUNK_SIZE = 64 * 1024
+# What ``etree.xmlfile`` hands out (lxml does not export the class for annotations).
+XF = Any
 
 
 @dataclass(frozen=True)
@@ -50,163 +50,144 @@ class Envelope:
     echo: Mapping[str, str]       # <request> attributes; empty after badVerb/badArgument
 
 
+class _Sink:
+    """Collects what xmlfile writes until the generator hands it on."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(bytes(data))
+        self.size += len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return out
+
+
 def _q(name: str) -> str:
     return f"{{{OAI_NS}}}{name}"
 
 
-_SE = etree.SubElement
-# A stored document goes between the tags lxml writes for these empty elements.
-_MARKER = re.compile(rb"<metadata></metadata>|<about></about>")
-_SET_SPEC, _METADATA, _ABOUT = _q("setSpec"), _q("metadata"), _q("about")
+_RECORD, _HEADER, _METADATA, _ABOUT = _q("record"), _q("header"), _q("metadata"), _q("about")
+_IDENTIFIER, _DATESTAMP, _SET_SPEC = _q("identifier"), _q("datestamp"), _q("setSpec")
 
 
-def _template(kind: str, deleted: bool, stamp: str, specs: tuple[str, ...]) -> etree._Element:
-    """A header filled in but for its <identifier>: alone (kind "header"), in a <record>
-    with an empty <metadata> marker ("record"), or in a <record> without one ("bare")."""
-    root = None if kind == "header" else etree.Element(_q("record"))
-    header = etree.Element(_q("header")) if root is None else _SE(root, _q("header"))
-    if deleted:
-        header.set("status", "deleted")
-    _SE(header, _q("identifier"))
-    _SE(header, _q("datestamp")).text = stamp
-    for spec in specs:
-        _SE(header, _SET_SPEC).text = spec
-    if kind == "record":
-        _SE(root, _METADATA).text = ""   # serialized as <metadata></metadata>: the marker
-    return header if root is None else root
+def _text(xf: XF, name: str, value: str, attrib: Mapping[str, str] | None = None) -> None:
+    with xf.element(_q(name), attrib or {}):
+        xf.write(value)
 
 
-class _Page:
-    """What a response's tree is built with: its root, the stored documents to splice at
-    the marker elements (in document order), and header templates. Records share
-    datestamps (a transaction gives all its records one) and setSpecs, so most headers are
-    a copy of a template made for an earlier record of the page (one C-level copy instead
-    of an element, a tag and a namespace lookup per field) with the identifier set."""
+class _Headers:
+    """Header elements for one page: a template per (deleted, datestamp, setSpecs), copied
+    (one C-level copy) and given the record's identifier."""
 
-    def __init__(self, envelope: Envelope) -> None:
-        self.root = etree.Element(_q("OAI-PMH"), nsmap={None: OAI_NS, "xsi": XSI_NS})
-        self.root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_NS} {OAI_SCHEMA}")
-        _text(self.root, "responseDate", format_datestamp(envelope.response_date))
-        # §3.2: the content is the base URL; the attributes are the arguments (or none).
-        _text(self.root, "request", envelope.base_url, dict(envelope.echo))
-        self.splices: list[bytes] = []
+    def __init__(self) -> None:
         self.templates: dict[tuple, etree._Element] = {}
 
-    def splice(self, parent: etree._Element, tag: str, data: bytes) -> None:
-        """An empty <tag> in *parent*, which *data* will fill."""
-        _SE(parent, tag).text = ""   # serialized as <tag></tag>: the marker
-        self.spliced(data)
-
-    def spliced(self, data: bytes) -> None:
-        """*data* fills the next marker element of the tree."""
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        if data.startswith(b"<?xml"):  # a stored declaration cannot appear mid-document
-            data = data[data.index(b"?>") + 2:].lstrip()
-        self.splices.append(data)
-
-    def header(self, kind: str, row: RecordRow) -> etree._Element:
-        """The header of *row* (as ``_template`` *kind*), to be placed in the tree."""
-        key = (kind, row.deleted, row.datestamp, row.set_specs)
+    def __call__(self, row: RecordRow) -> etree._Element:
+        key = (row.deleted, row.datestamp, row.set_specs)
         template = self.templates.get(key)
         if template is None:
-            template = self.templates[key] = _template(
-                kind, row.deleted, format_datestamp(row.datestamp), row.set_specs)
-        element = template.__copy__()   # lxml copies the subtree (no copy.deepcopy memo)
-        (element if kind == "header" else element[0])[0].text = row.identifier
-        return element
-
-    def render(self) -> bytes:
-        """The serialized response, stored documents spliced in."""
-        body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
-        view = memoryview(body)   # slices of it are not copies
-        out: list[bytes | memoryview] = [DECLARATION]
-        pos = 0
-        for mark in _MARKER.finditer(body):
-            cut = mark.start() + mark.group().index(b"></") + 1   # after lxml's start tag
-            out += (view[pos:cut], self.splices[len(out) // 2])
-            pos = cut
-        assert len(out) // 2 == len(self.splices)
-        out.append(view[pos:])
-        return b"".join(out)
+            template = etree.Element(_HEADER, nsmap={None: OAI_NS})
+            if row.deleted:
+                template.set("status", "deleted")
+            etree.SubElement(template, _IDENTIFIER)
+            etree.SubElement(template, _DATESTAMP).text = format_datestamp(row.datestamp)
+            for spec in row.set_specs:
+                etree.SubElement(template, _SET_SPEC).text = spec
+            self.templates[key] = template
+        header = template.__copy__()
+        header[0].text = row.identifier
+        return header
 
 
-def _text(parent: etree._Element, name: str, value: str,
-          attrib: Mapping[str, str] | None = None) -> etree._Element:
-    el = _SE(parent, _q(name), attrib or {})
-    el.text = value
-    return el
-
-
-def render_errors(envelope: Envelope, errors: Sequence[OAIError]) -> bytes:
-    """A response made of one <error> element per error (§3.6)."""
-    page = _Page(envelope)
-    for err in errors:
-        _text(page.root, "error", err.message, {"code": err.code})
-    return page.render()
-
-
-def render(envelope: Envelope, reply: Reply) -> bytes:
-    """The response to a request that succeeded."""
-    page = _Page(envelope)
-    _WRITERS[type(reply)](page, _SE(page.root, _q(reply.verb)), reply)
-    return page.render()
+def _stream(envelope: Envelope, body: Callable[[XF, _Sink], Iterator[None]]
+            ) -> Iterator[bytes]:
+    sink = _Sink()
+    sink.write(DECLARATION)
+    with etree.xmlfile(sink, encoding="UTF-8") as xf:
+        root_attrib = {f"{{{XSI_NS}}}schemaLocation": f"{OAI_NS} {OAI_SCHEMA}"}
+        with xf.element(_q("OAI-PMH"), root_attrib, nsmap={None: OAI_NS, "xsi": XSI_NS}):
+            _text(xf, "responseDate", format_datestamp(envelope.response_date))
+            # §3.2: the content is the base URL; the attributes are the arguments (or none).
+            _text(xf, "request", envelope.base_url, dict(envelope.echo))
+            for _ in body(xf, sink):
+                if sink.size >= CHUNK_SIZE:
+                    xf.flush()
+                    yield sink.take()
+        xf.flush()
+    yield sink.take()
 
 
 def write_errors(envelope: Envelope, errors: Sequence[OAIError]) -> Iterator[bytes]:
-    """render_errors in pieces of at most CHUNK_SIZE bytes."""
-    return _pieces(render_errors(envelope, errors))
+    """A response made of one <error> element per error (§3.6)."""
+    def body(xf: XF, sink: _Sink) -> Iterator[None]:
+        for err in errors:
+            _text(xf, "error", err.message, {"code": err.code})
+        yield
+    return _stream(envelope, body)
 
 
 def write(envelope: Envelope, reply: Reply) -> Iterator[bytes]:
-    """render in pieces of at most CHUNK_SIZE bytes."""
-    return _pieces(render(envelope, reply))
+    """The response to a request that succeeded."""
+    writer = _WRITERS[type(reply)]
+
+    def body(xf: XF, sink: _Sink) -> Iterator[None]:
+        with xf.element(_q(reply.verb)):
+            yield from writer(xf, sink, reply)
+    return _stream(envelope, body)
 
 
-def _pieces(body: bytes) -> Iterator[bytes]:
-    view = memoryview(body)
-    for start in range(0, len(body), CHUNK_SIZE):
-        yield bytes(view[start:start + CHUNK_SIZE])
+def _splice(xf: XF, sink: _Sink, data: bytes) -> None:
+    """Copy a serialized element into the output at the current position."""
+    xf.flush()  # everything lxml buffered (the parent's start tag) goes out first
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith(b"<?xml"):  # a stored declaration cannot appear mid-document
+        data = data[data.index(b"?>") + 2:].lstrip()
+    sink.write(data)
 
 
-def _header(page: _Page, parent: etree._Element, row: RecordRow) -> None:
-    parent.append(page.header("header", row))
+def _record(xf: XF, sink: _Sink, row: RecordRow, headers: _Headers) -> None:
+    with xf.element(_RECORD):
+        xf.write(headers(row))
+        # §2.5.1: a deleted record has no metadata and no about.
+        if not row.deleted and row.metadata is not None:
+            with xf.element(_METADATA):
+                _splice(xf, sink, row.metadata)
+            if row.about is not None:
+                with xf.element(_ABOUT):
+                    _splice(xf, sink, row.about)
 
 
-def _record(page: _Page, parent: etree._Element, row: RecordRow) -> None:
-    # §2.5.1: a deleted record has no metadata and no about.
-    if row.deleted or row.metadata is None:
-        parent.append(page.header("bare", row))
-        return
-    record = page.header("record", row)
-    page.spliced(row.metadata)
-    if row.about is not None:
-        page.splice(record, _ABOUT, row.about)
-    parent.append(record)
-
-
-def _token(parent: etree._Element, token: TokenInfo | None) -> None:
+def _token(xf: XF, token: TokenInfo | None) -> None:
     if token is None:
         return
     # No expirationDate: our tokens hold no server state and do not expire (G§5.4).
-    _text(parent, "resumptionToken", token.value,
+    _text(xf, "resumptionToken", token.value,
           {"cursor": str(token.cursor), "completeListSize": str(token.complete_list_size)})
 
 
-def _identify(page: _Page, parent: etree._Element, reply: IdentifyReply) -> None:
+def _identify(xf: XF, sink: _Sink, reply: IdentifyReply) -> Iterator[None]:
     ident = reply.identity
-    _text(parent, "repositoryName", ident.repository_name)
-    _text(parent, "baseURL", ident.base_url or "")
-    _text(parent, "protocolVersion", "2.0")
+    _text(xf, "repositoryName", ident.repository_name)
+    _text(xf, "baseURL", ident.base_url or "")
+    _text(xf, "protocolVersion", "2.0")
     for email in ident.admin_emails:
-        _text(parent, "adminEmail", email)
-    _text(parent, "earliestDatestamp", format_datestamp(reply.earliest, ident.granularity))
-    _text(parent, "deletedRecord", ident.deleted_record)
-    _text(parent, "granularity", ident.granularity.value)
+        _text(xf, "adminEmail", email)
+    _text(xf, "earliestDatestamp", format_datestamp(reply.earliest, ident.granularity))
+    _text(xf, "deletedRecord", ident.deleted_record)
+    _text(xf, "granularity", ident.granularity.value)
     for encoding in ident.compression:
-        _text(parent, "compression", encoding)
-    _SE(parent, _q("description")).append(
-        _oai_identifier(ident.repository_identifier, ident.sample_identifier))
+        _text(xf, "compression", encoding)
+    with xf.element(_q("description")):
+        xf.write(_oai_identifier(ident.repository_identifier, ident.sample_identifier))
+    yield
+
+
 def _oai_identifier(repository_identifier: str, sample: str) -> etree._Element:
     """The oai-identifier description container (guidelines-oai-identifier)."""
     root = etree.Element(f"{{{ID_NS}}}oai-identifier", nsmap={None: ID_NS, "xsi": XSI_NS})
@@ -217,17 +198,18 @@ def _oai_identifier(repository_identifier: str, sample: str) -> etree._Element:
     return root
 
 
-def _get_record(page: _Page, parent: etree._Element, reply: GetRecordReply) -> None:
-    _record(page, parent, reply.record)
+def _get_record(xf: XF, sink: _Sink, reply: GetRecordReply) -> Iterator[None]:
+    _record(xf, sink, reply.record, _Headers())
+    yield
 
 
-def _list_metadata_formats(page: _Page, parent: etree._Element,
-                           reply: ListMetadataFormatsReply) -> None:
+def _list_metadata_formats(xf: XF, sink: _Sink, reply: ListMetadataFormatsReply) -> Iterator[None]:
     for fmt in reply.formats:
-        el = _SE(parent, _q("metadataFormat"))
-        _text(el, "metadataPrefix", fmt.prefix)
-        _text(el, "schema", fmt.schema)
-        _text(el, "metadataNamespace", fmt.namespace)
+        with xf.element(_q("metadataFormat")):
+            _text(xf, "metadataPrefix", fmt.prefix)
+            _text(xf, "schema", fmt.schema)
+            _text(xf, "metadataNamespace", fmt.namespace)
+    yield
 
 
 def _set_description(text: str) -> etree._Element:
@@ -239,29 +221,35 @@ def _set_description(text: str) -> etree._Element:
     return root
 
 
-def _list_sets(page: _Page, parent: etree._Element, reply: ListSetsReply) -> None:
+def _list_sets(xf: XF, sink: _Sink, reply: ListSetsReply) -> Iterator[None]:
     for info in reply.sets:
-        el = _SE(parent, _q("set"))
-        _text(el, "setSpec", info.spec)
-        _text(el, "setName", info.name)
-        if info.description:
-            _SE(el, _q("setDescription")).append(_set_description(info.description))
-    _token(parent, reply.token)
+        with xf.element(_q("set")):
+            _text(xf, "setSpec", info.spec)
+            _text(xf, "setName", info.name)
+            if info.description:
+                with xf.element(_q("setDescription")):
+                    xf.write(_set_description(info.description))
+        yield
+    _token(xf, reply.token)
 
 
-def _list_records(page: _Page, parent: etree._Element, reply: ListRecordsReply) -> None:
+def _list_records(xf: XF, sink: _Sink, reply: ListRecordsReply) -> Iterator[None]:
+    headers = _Headers()
     for row in reply.records:
-        _record(page, parent, row)
-    _token(parent, reply.token)
+        _record(xf, sink, row, headers)
+        yield
+    _token(xf, reply.token)
 
 
-def _list_identifiers(page: _Page, parent: etree._Element, reply: ListIdentifiersReply) -> None:
+def _list_identifiers(xf: XF, sink: _Sink, reply: ListIdentifiersReply) -> Iterator[None]:
+    headers = _Headers()
     for row in reply.records:
-        _header(page, parent, row)
-    _token(parent, reply.token)
+        xf.write(headers(row))
+        yield
+    _token(xf, reply.token)
 
 
-_WRITERS: dict[type, Callable[[_Page, etree._Element, Any], None]] = {
+_WRITERS: dict[type, Callable[..., Iterator[None]]] = {
     IdentifyReply: _identify,
     GetRecordReply: _get_record,
     ListMetadataFormatsReply: _list_metadata_formats,

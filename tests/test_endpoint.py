@@ -206,3 +206,13 @@ def test_other_methods(client):
     assert client.put("/oai?verb=Identify").status_code == 405
     head = client.head("/oai?verb=Identify")
     assert head.status_code == 200 and head.get_data() == b""
+
+
+@pytest.mark.parametrize("accept", ["identity", "gzip"])
+def test_responses_are_streamed(client, validate, accept):
+    # Issue 2: the writer's chunks go out as they are made; nothing holds the whole page.
+    resp = client.get("/oai?verb=ListRecords&metadataPrefix=oai_dc",
+                      headers={"Accept-Encoding": accept}, buffered=False)
+    assert resp.is_streamed and "Content-Length" not in resp.headers
+    body = b"".join(resp.response)
+    validate(gzip.decompress(body) if accept == "gzip" else body)
