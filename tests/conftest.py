@@ -28,7 +28,7 @@ def _pg_conninfo(url: str) -> str:
 
 def _unavailable(reason: str) -> None:
     if IN_CI:
-        pytest.fail(f"PostgreSQL test cannot run under CI: {reason}")
+        pytest.fail(f"this test cannot run under CI: {reason}")
     pytest.skip(reason)
 
 
