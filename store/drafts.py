@@ -5,6 +5,7 @@ between "updated" and "unchanged".
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -42,6 +43,21 @@ class Prepared:
     @property
     def set_specs(self) -> str:
         return " ".join(self.direct)
+
+    @property
+    def dc_json(self) -> str | None:
+        """The records.dc column: None for a tombstone (it keeps no values)."""
+        return None if self.deleted else dc_to_json(self.dc)
+
+
+def dc_to_json(values: tuple[DCValue, ...]) -> str:
+    """Dublin Core values as the records.dc column holds them: [[element, value, lang], ...]."""
+    return json.dumps([(v.element, v.value, v.lang) for v in values],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def dc_from_json(column: str | None) -> tuple[DCValue, ...]:
+    return () if column is None else tuple(DCValue(e, v, lang) for e, v, lang in json.loads(column))
 
 
 def check_identifier(identifier: object) -> str:

@@ -42,6 +42,15 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head", location: Path = MIGRATIONS) -> None:
     """Bring the schema to *revision* (default: the newest). Idempotent and race-safe."""
+    _migrate(engine, command.upgrade, revision, location)
+
+
+def downgrade(engine: Engine, revision: str, location: Path = MIGRATIONS) -> None:
+    """Take the schema back to *revision*, keeping the rows (each revision's downgrade)."""
+    _migrate(engine, command.downgrade, revision, location)
+
+
+def _migrate(engine: Engine, step, revision: str, location: Path) -> None:
     cfg = alembic_config(location)
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -59,7 +68,7 @@ def upgrade(engine: Engine, revision: str = "head", location: Path = MIGRATIONS)
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": PG_MIGRATE_LOCK})
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, revision)
+                step(cfg, revision)
                 if sqlite:
                     _check_foreign_keys(conn)
         finally:

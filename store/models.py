@@ -8,7 +8,7 @@ epoch seconds too. Text columns that take
 part in keyset ordering use the "C" collation on PostgreSQL, so (datestamp, identifier) order is
 plain code-point order on both engines and a locale can never reorder pages.
 
-The record child tables (dc_values, disseminations, record_sets, record_origins) hold a
+The record child tables (disseminations, record_sets, record_origins) hold a
 record_id with no foreign key (revision 0003): the writer is their only writer and uses ids
 of the same transaction, and records are never deleted (a deletion is a tombstone), while a
 key check per child row was most of a bulk import's time on PostgreSQL.
@@ -61,18 +61,11 @@ records = Table(
     Column("set_specs", Text, nullable=False),
     Column("content_hash", LargeBinary, nullable=False),
     Column("about", LargeBinary, nullable=True),
+    # The Dublin Core values in order, as compact JSON [[element, value, lang], ...] (lang
+    # null when none was given); NULL for a tombstone. Read and written only whole, a record
+    # at a time, so one column instead of a row per value (revision 0004; store/drafts.py encodes it).
+    Column("dc", Text, nullable=True),
     Index("ix_records_datestamp_identifier", "datestamp", "identifier"),
-)
-
-dc_values = Table(
-    "dc_values", metadata,
-    Column("record_id", row_id(), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("element", Text, nullable=False),
-    Column("value", Text, nullable=False),
-    Column("lang", Text, nullable=True),
-    PrimaryKeyConstraint("record_id", "position"),
-    sqlite_with_rowid=False,
 )
 
 # One row per (record, format) ever disseminated. OAI-PMH §2.5.1: deletion is per record, i.e.

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Integer, and_, bindparam, func, select, tuple_
 
-from store.models import dc_values, disseminations, record_origins, record_sets, records, sets
-from store.types import DCValue, ListQuery, Origin, RecordRow, SetInfo, StoredRecord
+from store.drafts import dc_from_json
+from store.models import disseminations, record_origins, record_sets, records, sets
+from store.types import ListQuery, Origin, RecordRow, SetInfo, StoredRecord
 
 
 def to_epoch(moment: datetime) -> int:
@@ -251,11 +252,8 @@ def get_stored(conn: Connection, identifier: str) -> StoredRecord | None:
     rec = conn.execute(select(records).where(records.c.identifier == identifier)).first()
     if rec is None:
         return None
-    dc = tuple(DCValue(v.element, v.value, v.lang) for v in conn.execute(
-        select(dc_values.c.element, dc_values.c.value, dc_values.c.lang)
-        .where(dc_values.c.record_id == rec.id).order_by(dc_values.c.position)))
     return StoredRecord(identifier=rec.identifier, datestamp=from_epoch(rec.datestamp),
-                        deleted=bool(rec.deleted), dc=dc, set_specs=_specs(rec.set_specs),
+                        deleted=bool(rec.deleted), dc=dc_from_json(rec.dc), set_specs=_specs(rec.set_specs),
                         formats=tuple(record_formats(conn, identifier) or ()),
                         origin=origin_of(conn, rec.id))
 

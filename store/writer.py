@@ -22,14 +22,14 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 
 from store.db import bulk_insert, insert_ignore, reserve_ids, text_in, upsert
 from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
-from store.models import dc_values, disseminations, record_origins, record_sets, records, sets
+from store.models import disseminations, record_origins, record_sets, records, sets
 from store.harvest_writes import HarvestWrites
 from store.reads import origins_of
 from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
-_RECORD_COLUMNS = ("id", "identifier", "datestamp", "deleted", "set_specs", "content_hash", "about")
-_DC_COLUMNS = ("record_id", "position", "element", "value", "lang")
+_RECORD_COLUMNS = ("id", "identifier", "datestamp", "deleted", "set_specs", "content_hash", "about",
+                   "dc")
 _SET_COLUMNS = ("record_id", "set_spec", "direct", "datestamp", "identifier")
 _FMT_COLUMNS = ("record_id", "prefix", "datestamp", "identifier", "deleted", "xml")
 _ORIGIN_COLUMNS = ("record_id", "source", "base_url", "identifier", "datestamp",
@@ -129,10 +129,9 @@ class Writer(HarvestWrites):
                             .where(records.c.id.in_(ids))).all()
         origins = origins_of(conn, ids)
         conn.execute(update(records).where(records.c.id == bindparam("rid")), [
-            {"rid": r.id, "deleted": True, "datestamp": self._ts, "about": None,
+            {"rid": r.id, "deleted": True, "datestamp": self._ts, "about": None, "dc": None,
              "content_hash": tombstone_hash(r.identifier, tuple(r.set_specs.split()),
                                             origins.get(r.id))} for r in rows])
-        conn.execute(delete(dc_values).where(dc_values.c.record_id.in_(ids)))
         conn.execute(update(disseminations).where(disseminations.c.record_id.in_(ids))
                      .values(xml=None, deleted=True, datestamp=self._ts))
         conn.execute(update(record_sets).where(record_sets.c.record_id.in_(ids))
@@ -183,7 +182,7 @@ class Writer(HarvestWrites):
 
     def _record_row(self, p: Prepared) -> dict:
         return {"datestamp": self._ts, "deleted": p.deleted, "set_specs": p.set_specs,
-                "content_hash": p.content_hash, "about": p.about}
+                "content_hash": p.content_hash, "about": p.about, "dc": p.dc_json}
 
     def _insert_records(self, new: list[Prepared]) -> list[int]:
         if not new:
@@ -192,8 +191,8 @@ class Writer(HarvestWrites):
         # with explicit ids, and nothing to read back afterwards.
         ids = reserve_ids(self.connection, records, len(new))
         bulk_insert(self.connection, records, _RECORD_COLUMNS, [
-            (rid, p.identifier, self._ts, p.deleted, p.set_specs, p.content_hash, p.about)
-            for rid, p in zip(ids, new)])
+            (rid, p.identifier, self._ts, p.deleted, p.set_specs, p.content_hash, p.about,
+             p.dc_json) for rid, p in zip(ids, new)])
         return ids
 
     def _update_records(self, changed: list[tuple[int, Prepared]]) -> list[int]:
@@ -204,16 +203,15 @@ class Writer(HarvestWrites):
         stmt = update(records).where(records.c.id == bindparam("rid"))
         conn.execute(stmt, [{"rid": rid, **self._record_row(p)} for rid, p in changed])
         # Children are rewritten whole; prefixes are read (by the caller) before this.
-        for table in (dc_values, record_sets, record_origins):
+        for table in (record_sets, record_origins):
             conn.execute(delete(table).where(table.c.record_id.in_(ids)))
         return ids
 
     def _insert_children(self, ids: list[int], prepared: list[Prepared],
                          old_prefixes: dict[int, set[str]]) -> None:
         ts = self._ts
-        dc_rows, set_rows, fmt_rows, origin_rows = [], [], [], []
+        set_rows, fmt_rows, origin_rows = [], [], []
         for rid, p in zip(ids, prepared):
-            dc_rows.extend((rid, i, v.element, v.value, v.lang) for i, v in enumerate(p.dc))
             set_rows.extend((rid, s, s in p.direct, ts, p.identifier) for s in p.closure)
             # §2.5.1: a format the record had and no longer has stays as a deleted row.
             xml_of = {prefix: (None if p.deleted else xml) for prefix, xml in p.formats}
@@ -230,7 +228,7 @@ class Writer(HarvestWrites):
             conn.execute(delete(disseminations).where(
                 disseminations.c.record_id.in_(list(old_prefixes))))
         for table, columns, rows in (
-                (dc_values, _DC_COLUMNS, dc_rows), (record_sets, _SET_COLUMNS, set_rows),
+                (record_sets, _SET_COLUMNS, set_rows),
                 (disseminations, _FMT_COLUMNS, fmt_rows),
                 (record_origins, _ORIGIN_COLUMNS, origin_rows)):
             if rows:

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from store import ListQuery, RecordStore, SetAsideRecord, Source, StoreError, WriteCounts
+from store.migrate import downgrade
 from tests.store.helpers import (
     PARTNER_URL, T0, checkpoint, draft, harvest_origin, harvested, put,
 )
@@ -149,8 +150,9 @@ def test_learnt_formats(store):
 # -- upgrade, secret key, one writer per thread ---------------------------------------------
 def test_a_first_revision_catalogue_upgrades_into_harvest_state(store_url, clock):
     old = RecordStore(store_url, clock=clock)
-    old.upgrade("0001")
+    old.upgrade()
     put(old, harvested(1), draft(2))
+    downgrade(old.engine, "0001")       # written at head, taken back to the first revision
     old.close()
     new = RecordStore(store_url, clock=clock)
     new.upgrade()
