@@ -104,6 +104,14 @@ def upsert(conn: Connection, table: Table, keys: list[str], update: list[str]) -
         index_elements=keys, set_={name: stmt.excluded[name] for name in update})
 
 
+def upsert_add(conn: Connection, table: Table, keys: list[str], column: str) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET column = column + the new value."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={column: table.c[column] + stmt.excluded[column]})
+
+
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
     """INSERT many rows given as tuples in *columns* order, by the fastest path each driver
     has: sqlite3's executemany, PostgreSQL's COPY. SQLAlchemy's per-row parameter processing

@@ -88,6 +88,18 @@ disseminations = Table(
     Index("ix_disseminations_prefix_datestamp_identifier", "prefix", "datestamp", "identifier"),
 )
 
+# How many records each list holds: per prefix (set_spec "") and per (prefix, set), counted
+# as the list queries count them (a record's row in disseminations, deleted or not, and in
+# record_sets for a set). The writer keeps them in step in its own transaction (revision
+# 0005), so the first page of a list says completeListSize without counting a million rows.
+list_sizes = Table(
+    "list_sizes", metadata,
+    Column("prefix", key_text(), nullable=False),
+    Column("set_spec", key_text(), nullable=False),     # "": the whole repository
+    Column("records", BigInteger, nullable=False),
+    PrimaryKeyConstraint("prefix", "set_spec"),
+)
+
 sets = Table(
     "sets", metadata,
     Column("spec", key_text(), primary_key=True),

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Integer, and_, bindparam, func, select, tuple_
 
 from store.drafts import dc_from_json
-from store.models import disseminations, record_origins, record_sets, records, sets
+from store.models import disseminations, list_sizes, record_origins, record_sets, records, sets
 from store.types import ListQuery, Origin, RecordRow, SetInfo, StoredRecord
 
 
@@ -203,7 +203,16 @@ def _record_row(row, with_metadata: bool) -> RecordRow:
 
 
 def count(conn: Connection, query: ListQuery) -> int:
-    # Counted on the index alone: the count needs nothing from records.
+    if query.from_ is None and query.until is None:
+        # A whole list (a prefix, perhaps a set): the writer keeps its size in list_sizes.
+        return conn.execute(select(list_sizes.c.records).where(
+            list_sizes.c.prefix == query.prefix,
+            list_sizes.c.set_spec == (query.set_spec or ""))).scalar() or 0
+    return count_rows(conn, query)
+
+
+def count_rows(conn: Connection, query: ListQuery) -> int:
+    """The list's size counted from its rows (on the index alone: nothing from records)."""
     stmt, _, _ = _list_select([func.count()], _params(query, None), with_records=False)
     return conn.execute(stmt).scalar_one()
 

@@ -15,14 +15,17 @@ gets one executemany. put() is a batch of one.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
-from store.db import bulk_insert, insert_ignore, reserve_ids, text_in, upsert
+from store.db import bulk_insert, insert_ignore, reserve_ids, text_in, upsert, upsert_add
 from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
-from store.models import disseminations, record_origins, record_sets, records, sets
+from store.models import (
+    disseminations, list_sizes, record_origins, record_sets, records, sets,
+)
 from store.harvest_writes import HarvestWrites
 from store.reads import origins_of
 from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
@@ -50,6 +53,7 @@ class Writer(HarvestWrites):
         self._known_sets: set[str] = set()
         self._counts = dict.fromkeys(_OUTCOMES, 0)
         self._touched = array("q")      # ids of the records this transaction changed
+        self._sizes: Counter[tuple[str, str]] = Counter()   # list_sizes changes, not yet written
 
     @property
     def counts(self) -> WriteCounts:
@@ -111,6 +115,7 @@ class Writer(HarvestWrites):
     def finish(self, end: datetime, chunk: int = 1000) -> None:
         """Restamp what this transaction changed with *end* (the clock just before COMMIT)
         when that is a later second than the one the rows were written with."""
+        self._write_sizes()
         end_ts = int(utc_seconds(end).timestamp())
         if end_ts <= self._ts:
             return
@@ -172,10 +177,11 @@ class Writer(HarvestWrites):
         if new or changed:
             self._ensure_sets({s for p in new for s in p.closure}
                               | {s for _, p in changed for s in p.closure})
+            old_sets = self._closures([rid for rid, _ in changed])   # before they are rewritten
             ids = self._insert_records(new) + self._update_records(changed)
             self._touched.extend(ids)
             self._insert_children(ids, new + [p for _, p in changed],
-                                  self._prefixes([rid for rid, _ in changed]))
+                                  self._prefixes([rid for rid, _ in changed]), old_sets)
         for outcome in outcomes:
             self._counts[outcome] += 1
         return outcomes
@@ -208,9 +214,11 @@ class Writer(HarvestWrites):
         return ids
 
     def _insert_children(self, ids: list[int], prepared: list[Prepared],
-                         old_prefixes: dict[int, set[str]]) -> None:
+                         old_prefixes: dict[int, set[str]],
+                         old_sets: dict[int, list[str]]) -> None:
         ts = self._ts
         set_rows, fmt_rows, origin_rows = [], [], []
+        sizes = self._sizes
         for rid, p in zip(ids, prepared):
             set_rows.extend((rid, s, s in p.direct, ts, p.identifier) for s in p.closure)
             # §2.5.1: a format the record had and no longer has stays as a deleted row.
@@ -219,6 +227,14 @@ class Writer(HarvestWrites):
                 xml_of.setdefault(prefix, None)
             fmt_rows.extend((rid, prefix, ts, p.identifier, xml is None, xml)
                             for prefix, xml in xml_of.items())
+            # The lists this record leaves and joins (list_sizes): each of its prefixes,
+            # alone and with each set of its closure, before and after.
+            for prefix in old_prefixes.get(rid, ()):
+                for spec in ("", *old_sets.get(rid, ())):
+                    sizes[prefix, spec] -= 1
+            for prefix in xml_of:
+                for spec in ("", *p.closure):
+                    sizes[prefix, spec] += 1
             if (o := p.origin) is not None:
                 origin_rows.append((rid, o.source, o.base_url, o.identifier, o.datestamp,
                                     o.metadata_namespace, o.harvest_date, bool(o.altered),
@@ -242,6 +258,25 @@ class Writer(HarvestWrites):
                     .where(disseminations.c.record_id.in_(ids))):
                 found[rid].add(prefix)
         return found
+
+    def _closures(self, ids: list[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        if ids:
+            for rid, spec in self.connection.execute(
+                    select(record_sets.c.record_id, record_sets.c.set_spec)
+                    .where(record_sets.c.record_id.in_(ids))):
+                found.setdefault(rid, []).append(spec)
+        return found
+
+    def _write_sizes(self) -> None:
+        """Add this transaction's list_sizes changes (writers take turns, so no other
+        transaction changes a count between our read and write of it)."""
+        changes = [{"prefix": prefix, "set_spec": spec, "records": n}
+                   for (prefix, spec), n in sorted(self._sizes.items()) if n]
+        self._sizes.clear()
+        if changes:
+            conn = self.connection
+            conn.execute(upsert_add(conn, list_sizes, ["prefix", "set_spec"], "records"), changes)
 
     def _ensure_sets(self, specs: Iterable[str]) -> None:
         """Create the sets named in *specs* that do not exist yet, named after their spec."""
