@@ -3,59 +3,9 @@ by Sickle, an independent OAI-PMH client: every record exactly once, deletions i
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
-import requests
 
-from store.types import DCValue, RecordDraft, SetInfo
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def running_server(database_url: str, **env):
-    """gunicorn serving `oai:create_app()` on 127.0.0.1; stopped (and waited for) on exit."""
-    port = _free_port()
-    environ = {**os.environ, "OAI_DATABASE_URL": database_url, **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--log-level", "warning", "oai:create_app()"],
-        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/oai"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"server exited: {proc.stdout.read().decode()}")
-            try:
-                if requests.get(base, params={"verb": "Identify"}, timeout=10).ok:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("server did not start within 60 s")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from tests.processes import fill_synthetic, running_server
 
 
 def sickle_harvest(base: str, verb: str = "ListRecords") -> list:
@@ -82,28 +32,7 @@ def test_sickle_harvests_the_demo_catalogue(store_url):
 
 @pytest.mark.slow
 def test_sickle_harvests_ten_thousand_records(store_url):
-    from schemas import default_registry
-    from store import RecordStore
-
-    oai_dc = default_registry().get("oai_dc")
-    store = RecordStore(store_url)
-    store.upgrade()
-
-    def drafts():
-        for i in range(10_000):
-            dc = (DCValue("title", f"Synthetic record {i}"), DCValue("identifier", f"urn:x:{i}"))
-            yield RecordDraft(f"oai:granary.example.org:{i:05d}", dc,
-                              sets=("bulk",) if i % 2 else (),
-                              disseminations={"oai_dc": oai_dc.serialize(dc)})
-
-    with store.writer() as w:
-        w.put_set(SetInfo("bulk", "Bulk"))
-        w.put_many(drafts())
-    with store.writer() as w:
-        for i in range(0, 10_000, 1000):
-            w.delete(f"oai:granary.example.org:{i:05d}")
-    store.close()
-
+    fill_synthetic(store_url, 10_000)
     with running_server(store_url, OAI_PAGE_SIZE="500") as base:
         records = sickle_harvest(base)
     ids = [r.header.identifier for r in records]
