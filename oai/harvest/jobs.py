@@ -3,7 +3,8 @@
 ``run_sources`` harvests each source once. With ``jobs`` > 1 the sources run concurrently in
 threads (each with its own HTTP client; the store lets its writers take turns); each source
 is claimed by ``run.harvest`` itself, so a source that another process - or another host -
-is harvesting is skipped with a message, never harvested twice at once. Ctrl-C asks every
+is harvesting, or has harvested since this call began, is skipped with a message: two
+``harvest --all`` at once share the sources, each harvested once. Ctrl-C asks every
 running harvest to stop after its current page; each is closed as "interrupted" and the
 next run resumes it.
 """
@@ -20,7 +21,7 @@ from oai.harvest.paging import ListPolicy
 from oai.harvest.plan import HarvestOptions
 from oai.harvest.progress import Progress
 from oai.harvest.report import HarvestReport
-from oai.harvest.run import harvest
+from oai.harvest.run import harvest, newest_run
 from schemas.base import FormatRegistry
 from store.types import Source
 
@@ -41,11 +42,12 @@ class Harvester:
         config = replace(base, admin_email=self.admin_email, delay=source.delay)
         return OAIClient(source.base_url, HttpClient(config), policy=self.policy)
 
-    def one(self, source: Source, options: HarvestOptions, progress: Progress) -> HarvestReport:
+    def one(self, source: Source, options: HarvestOptions, progress: Progress,
+            after_run: int | None = None) -> HarvestReport:
         with self.client(source) as client:
             return harvest(source, store=self.store, client=client, registry=self.registry,
                            repository_identifier=self.repository_identifier, options=options,
-                           progress=progress.track(source.name))
+                           progress=progress.track(source.name), after_run=after_run)
 
 
 def run_sources(harvester: Harvester, sources: Sequence[Source], options: HarvestOptions,
@@ -59,9 +61,11 @@ def run_sources(harvester: Harvester, sources: Sequence[Source], options: Harves
     stop = options.stop or threading.Event()
     options = replace(options, stop=stop)
     reports: list[HarvestReport] = []
+    # Each source's newest run now: one another process starts after this is not redone.
+    began = {source.name: newest_run(harvester.store, source.name) for source in sources}
 
     def one(source: Source) -> HarvestReport:
-        report = harvester.one(source, options, progress)
+        report = harvester.one(source, options, progress, began[source.name])
         reports.append(report)
         done(report)
         return report

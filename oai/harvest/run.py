@@ -1,7 +1,9 @@
 """harvest(): one source, from Identify to the run's final status.
 
 1. The source is claimed (``store.harvest.claim``): a source another process is harvesting
-   is skipped, so two harvests never write one source at once.
+   is skipped, so two harvests never write one source at once. Given *after_run* (the id of
+   its newest run when the command began), a source another process has harvested since is
+   skipped too: two ``harvest --all`` at once take each source once between them.
 2. Identify first: its granularity decides how from/until are sent, and its responseDate -
    the first response of the run - becomes the source's watermark when the run succeeds.
 3. An unfinished harvest is continued: a run that was killed, interrupted or failed keeps
@@ -85,9 +87,15 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
 
 
+def newest_run(store: Any, name: str) -> int:
+    """The id of *name*'s newest run; 0 when it has none. Run ids grow with time."""
+    runs = store.harvest.runs(name, limit=1)
+    return runs[0].id if runs else 0
+
+
 def harvest(source: Source, *, store: Any, client: OAIClient, registry: FormatRegistry,
             repository_identifier: str, options: HarvestOptions | None = None,
-            progress: Tracker | None = None) -> HarvestReport:
+            progress: Tracker | None = None, after_run: int | None = None) -> HarvestReport:
     """Harvest *source* into *store* once; never raises for a partner's or a record's fault
     (the report says what happened). KeyboardInterrupt is re-raised after the run is closed
     as interrupted."""
@@ -100,6 +108,11 @@ def harvest(source: Source, *, store: Any, client: OAIClient, registry: FormatRe
             if not held:
                 report.status = "skipped"
                 report.message = "another process is harvesting this source right now"
+                return report
+            # Checked under the claim, so no other run can start between the check and ours.
+            if after_run is not None and newest_run(store, source.name) > after_run:
+                report.status = "skipped"
+                report.message = "another process harvested this source after this command began"
                 return report
             _claimed(source, store, client, registry, repository_identifier, options,
                      tracker, report)
