@@ -203,11 +203,20 @@ def _record_row(row, with_metadata: bool) -> RecordRow:
 
 
 def count(conn: Connection, query: ListQuery) -> int:
-    if query.from_ is None and query.until is None:
-        # A whole list (a prefix, perhaps a set): the writer keeps its size in list_sizes.
-        return conn.execute(select(list_sizes.c.records).where(
+    if query.from_ is None:
+        # A whole list (a prefix, perhaps a set) is what the writer keeps the size of. Its
+        # until (a harvest's first page fixes it at the request time, G§5.1) leaves nothing
+        # out when no row of the prefix is newer: both read in one statement, one snapshot.
+        kept = select(list_sizes.c.records).where(
             list_sizes.c.prefix == query.prefix,
-            list_sizes.c.set_spec == (query.set_spec or ""))).scalar() or 0
+            list_sizes.c.set_spec == (query.set_spec or "")).scalar_subquery()
+        newest = select(func.max(disseminations.c.datestamp)).where(
+            disseminations.c.prefix == query.prefix).scalar_subquery()
+        size, top = conn.execute(select(kept, newest)).one()
+        if top is None:
+            return 0
+        if query.until is None or to_epoch(query.until) >= top:
+            return size or 0
     return count_rows(conn, query)
 
 

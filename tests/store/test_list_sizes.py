@@ -4,6 +4,7 @@ completeListSize (OAI-PMH §3.5) is read from it."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -80,3 +81,18 @@ def test_sizes_on_both_engines_and_through_the_migration(store):
     store.upgrade()
     assert {key: store.count(ListQuery(key[0], set_spec=key[1] or None))
             for key in _lists(store)} == before
+
+
+def test_a_whole_list_is_sized_from_list_sizes_unless_until_leaves_rows_out(store, clock):
+    put(store, draft(1), draft(2))
+    clock.advance(60)
+    put(store, draft(3))
+    newest = store.list_page(ListQuery("oai_dc"), after=None, limit=5)[-1].datestamp
+    with store.engine.begin() as conn:      # a kept size that differs from the rows
+        conn.execute(list_sizes.update().where(list_sizes.c.set_spec == "")
+                     .values(records=99))
+    assert store.count(ListQuery("oai_dc")) == 99
+    assert store.count(ListQuery("oai_dc", until=newest)) == 99      # leaves nothing out
+    assert store.count(ListQuery("oai_dc", until=newest - timedelta(seconds=1))) == 2
+    assert store.count(ListQuery("oai_dc", from_=newest)) == 1       # counted from the rows
+    assert store.count(ListQuery("marc21")) == 0
