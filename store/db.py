@@ -42,9 +42,20 @@ def make_engine(url: str) -> Engine:
         return _sqlite_engine(url, in_memory=parsed.database in (None, "", ":memory:"))
     if backend == "postgresql":
         # pre_ping: a server restart must not turn the next request into a 500.
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "connect", _tune_postgres)
+        return engine
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
                      "use sqlite:///path or postgresql+psycopg://...")
+
+
+def _tune_postgres(dbapi_conn: Any, _record: Any) -> None:
+    # A list page is a LIMIT query over an index range; for set pages PostgreSQL picked a
+    # parallel plan whose workers took longer to start than the whole page takes without
+    # them (27 ms against 9 at a million records). No query of ours gains from parallelism.
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET max_parallel_workers_per_gather = 0")
+    dbapi_conn.commit()
 
 
 def _sqlite_engine(url: str, *, in_memory: bool) -> Engine:

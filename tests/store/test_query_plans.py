@@ -77,6 +77,21 @@ def _check_plan(big_store, name, query, after):
                 assert int(rows) < 200, why
             if query.set_spec != "s3:sub1":
                 assert "Sort" not in plan and "Seq Scan" not in plan, why
+            assert "Gather" not in plan, why             # no parallel workers to start
             if after is not None:
                 assert re.search(r"Index Cond: .*ROW\(datestamp, identifier\) > ROW", plan), why
     assert len(big_store.list_page(query, after=after, limit=50)) == 50
+
+
+@pytest.mark.postgres
+def test_postgres_connections_plan_no_parallel_workers(postgres_url):
+    # At a million records PostgreSQL chose a parallel plan for set pages whose workers
+    # took longer to start than the page takes without them; the store's connections
+    # turn parallel plans off.
+    from store import RecordStore
+    store = RecordStore(postgres_url)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+    finally:
+        store.close()
