@@ -135,7 +135,8 @@ def scratch_database(engine: str, *, postgres_url: str = DEFAULT_POSTGRES,
 
 def vacuum_analyze(url: str) -> None:
     """Fresh planner statistics after a bulk load, as an operator would do (PostgreSQL's
-    autovacuum would get there on its own, later)."""
+    autovacuum would get there on its own, later); then a checkpoint, so that the load's
+    dirty pages are written now and not by the checkpointer in the middle of a measurement."""
     if not url.startswith("postgresql"):
         return
     import psycopg
@@ -147,3 +148,4 @@ def vacuum_analyze(url: str) -> None:
         if search_path:
             conn.execute(f'SET search_path TO "{search_path}"')
         conn.execute("VACUUM ANALYZE")
+        conn.execute("CHECKPOINT")
