@@ -13,7 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 FLAT = 1.2   # target 2: the page at the end within 1.2x the first
 
 
-def environment(args, began: float) -> dict:
+def commit() -> str:
+    """The checked-out commit, short, with "+" when the work tree has changes."""
+    def run(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    head = run("git", "rev-parse", "--short", "HEAD") or "?"
+    return head + ("+" if run("git", "status", "--porcelain", "--untracked-files=no") else "")
+
+
+def environment(args, began: float, first_commit: str) -> dict:
     def run(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
@@ -33,11 +45,21 @@ def environment(args, began: float) -> dict:
             pg = "?"
     return {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(began)),
             "minutes": round((time.time() - began) / 60, 1),
-            "commit": run("git", "rev-parse", "--short", "HEAD") or "?",
+            # The code is read as each process starts, so a commit made during a long run
+            # can reach its later parts: both ends are named when they differ.
+            "commit": first_commit if commit() == first_commit else f"{first_commit}..{commit()}",
+            "page_size": _default_page_size(),
             "cpus": os.cpu_count(), "python": platform.python_version(),
             "postgres": pg, "runs": args.runs,
             "load": [round(x, 1) for x in os.getloadavg()],
             "concurrent_workers": args.concurrent_workers}
+
+
+def _default_page_size() -> str:
+    import sys
+    sys.path.insert(0, str(ROOT))
+    from oai.config import DEFAULTS
+    return DEFAULTS["OAI_PAGE_SIZE"]   # the server is started without OAI_PAGE_SIZE
 
 
 def _rate(value: float | None) -> str:
@@ -109,7 +131,8 @@ def markdown(results: list[dict], meta: dict) -> str:
         f"client(s); Python {meta['python']}"
         + (f", PostgreSQL {meta['postgres']}" if meta["postgres"] else "") + ". "
         f"Medians of {meta['runs']} runs. gunicorn, 1 sync worker "
-        f"({meta['concurrent_workers']} for the concurrent harvests), default page size (100), "
+        f"({meta['concurrent_workers']} for the concurrent harvests), default page size "
+        f"({meta.get('page_size', '?')}), "
         "no compression (the client sends Accept-Encoding: identity). The targets are for "
         "1,000,000 records; rows at other sizes say how far the trend goes. Load average "
         f"at the end (1/5/15 min): {' / '.join(map(str, meta.get('load', [])))}; above about 2, "

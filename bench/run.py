@@ -162,9 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be at least 1")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    began = time.time()
+    began, first_commit = time.time(), report.commit()
     results = [measure(engine, size, args) for engine in engines for size in sizes]
-    meta = report.environment(args, began)
+    meta = report.environment(args, began, first_commit)
     table = report.markdown(results, meta)
     print(table)
     args.out.mkdir(parents=True, exist_ok=True)
