@@ -13,26 +13,21 @@ ROOT = Path(__file__).resolve().parent.parent
 FLAT = 1.2   # target 2: the page at the end within 1.2x the first
 
 
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(("git", *args), cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
 def commit() -> str:
     """The checked-out commit, short, with "+" when the work tree has changes."""
-    def run(*cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                                  timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-    head = run("git", "rev-parse", "--short", "HEAD") or "?"
-    return head + ("+" if run("git", "status", "--porcelain", "--untracked-files=no") else "")
+    head = _git("rev-parse", "--short", "HEAD") or "?"
+    return head + ("+" if _git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def environment(args, began: float, first_commit: str) -> dict:
-    def run(*cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                                  timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
     pg = ""
     if "postgres" in args.engines:
         try:

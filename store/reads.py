@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Integer, and_, bindparam, func, select, tuple_
+from sqlalchemy import Connection, Dialect, and_, bindparam, func, select, tuple_
 
-from store.drafts import dc_from_json
-from store.models import disseminations, list_sizes, record_origins, record_sets, records, sets
-from store.types import ListQuery, Origin, RecordRow, SetInfo, StoredRecord
+from store.models import disseminations, list_sizes, record_sets, records, sets
+from store.types import ListQuery, RecordRow, SetInfo
 
 
 def to_epoch(moment: datetime) -> int:
@@ -26,7 +25,7 @@ def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
-def _specs(text: str) -> tuple[str, ...]:
+def split_specs(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
@@ -182,7 +181,7 @@ def _record_rows(rows: list[tuple], with_metadata: bool) -> list[RecordRow]:
             moment = moments[seconds] = from_epoch(seconds)
         spec_tuple = specs.get(set_specs)
         if spec_tuple is None:
-            spec_tuple = specs[set_specs] = _specs(set_specs)
+            spec_tuple = specs[set_specs] = split_specs(set_specs)
         deleted = bool(rec_deleted or fmt_deleted)
         live = with_metadata and not deleted   # §2.5.1: a tombstone is a header only
         out.append(RecordRow(identifier=identifier, datestamp=moment, deleted=deleted,
@@ -197,7 +196,7 @@ def _record_row(row, with_metadata: bool) -> RecordRow:
     # §2.5.1 / §4.1: a deleted record is a header only: no metadata and no about.
     live = with_metadata and not deleted
     return RecordRow(identifier=row.identifier, datestamp=from_epoch(row.datestamp),
-                     deleted=deleted, set_specs=_specs(row.set_specs),
+                     deleted=deleted, set_specs=split_specs(row.set_specs),
                      metadata=bytes(row.xml) if live else None,
                      about=bytes(row.about) if live and row.about is not None else None)
 
@@ -248,34 +247,6 @@ def record_formats(conn: Connection, identifier: str) -> list[str] | None:
     return list(conn.scalars(stmt.order_by(disseminations.c.prefix)))
 
 
-def origin_of(conn: Connection, record_id: int) -> Origin | None:
-    return origins_of(conn, [record_id]).get(record_id)
-
-
-def origins_of(conn: Connection, record_ids: list[int]) -> dict[int, Origin]:
-    """The origins of those of *record_ids* that were harvested, by record id."""
-    if not record_ids:
-        return {}
-    rows = conn.execute(select(record_origins)
-                        .where(record_origins.c.record_id.in_(record_ids)))
-    return {o.record_id: Origin(
-        source=o.source, base_url=o.base_url, identifier=o.identifier,
-        datestamp=o.datestamp, metadata_namespace=o.metadata_namespace,
-        harvest_date=o.harvest_date, altered=bool(o.altered),
-        raw_metadata=None if o.raw_metadata is None else bytes(o.raw_metadata),
-        about=None if o.about is None else bytes(o.about)) for o in rows}
-
-
-def get_stored(conn: Connection, identifier: str) -> StoredRecord | None:
-    rec = conn.execute(select(records).where(records.c.identifier == identifier)).first()
-    if rec is None:
-        return None
-    return StoredRecord(identifier=rec.identifier, datestamp=from_epoch(rec.datestamp),
-                        deleted=bool(rec.deleted), dc=dc_from_json(rec.dc), set_specs=_specs(rec.set_specs),
-                        formats=tuple(record_formats(conn, identifier) or ()),
-                        origin=origin_of(conn, rec.id))
-
-
 def earliest_datestamp(conn: Connection) -> datetime | None:
     seconds = conn.execute(select(func.min(records.c.datestamp))).scalar()
     return None if seconds is None else from_epoch(seconds)
@@ -295,19 +266,3 @@ def set_exists(conn: Connection, spec: str) -> bool:
 
 def count_sets(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(sets)).scalar_one()
-
-
-def stats(conn: Connection) -> dict[str, int]:
-    """records, deleted, sets, harvested (records with an origin), and per format
-    ``format:<prefix>`` (records live in it) and ``format:<prefix>:deleted``."""
-    total, deleted = conn.execute(select(
-        func.count(), func.coalesce(func.sum(records.c.deleted.cast(Integer)), 0))).one()
-    out = {"records": total, "deleted": int(deleted), "sets": count_sets(conn),
-           "harvested": conn.execute(select(func.count()).select_from(record_origins))
-           .scalar_one()}
-    d = disseminations
-    for prefix, is_deleted, n in conn.execute(
-            select(d.c.prefix, d.c.deleted, func.count()).group_by(d.c.prefix, d.c.deleted)
-            .order_by(d.c.prefix, d.c.deleted)):
-        out[f"format:{prefix}:deleted" if is_deleted else f"format:{prefix}"] = n
-    return out

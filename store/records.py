@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import Engine, select, text
 
-from store import migrate, reads
+from store import migrate, reads, stored
 from store.db import PG_WRITE_LOCK, WRITE, insert_ignore, make_engine
 from store.errors import StoreError
 from store.harvest_state import HarvestState
@@ -161,12 +161,12 @@ class RecordStore:
 
     # -- reads for the CLI and crosswalks ---------------------------------------------
     def get_stored(self, identifier: str) -> StoredRecord | None:
-        return self._read(reads.get_stored, identifier)
+        return self._read(stored.get_stored, identifier)
 
     def stats(self) -> dict[str, int]:
         """records, deleted, sets, harvested, ``format:<prefix>`` (live records in it) and
         ``format:<prefix>:deleted``."""
-        return self._read(reads.stats)
+        return self._read(stored.stats)
 
 
 def _get_meta(conn: Any, key: str) -> str | None:

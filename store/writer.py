@@ -27,7 +27,7 @@ from store.models import (
     disseminations, list_sizes, record_origins, record_sets, records, sets,
 )
 from store.harvest_writes import HarvestWrites
-from store.reads import origins_of
+from store.stored import origins_of
 from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
