@@ -8,14 +8,13 @@ later errors (cannotDisseminateFormat, idDoesNotExist, ...) echo ``OAIRequest.ec
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
 from oai.datestamps import Granularity, RequestDate, check_range, parse_request_date
 from oai.errors import BadArgument, BadVerb, OAIError, raise_all
-from store.types import has_illegal_xml_chars, is_valid_setspec
+from store.syntax import has_illegal_xml_chars, is_identifier, is_metadata_prefix, is_setspec
 
 
 class Verb(str, enum.Enum):
@@ -49,16 +48,6 @@ VERBS: dict[Verb, VerbArgs] = {
     Verb.LIST_SETS: VerbArgs(exclusive="resumptionToken"),
 }
 _BY_NAME = {v.value: v for v in Verb}
-
-# OAI-PMH.xsd metadataPrefixType.
-_PREFIX_RE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
-# §2.4: identifiers use URI syntax (RFC 3986 characters, '%' only as an escape, at most one
-# fragment; non-ASCII letters allowed as in IRIs). Values outside it are illegal syntax, and
-# echoing them would also make <request identifier=...> (xs:anyURI) schema-invalid.
-_IDENTIFIER_RE = re.compile(
-    r"[A-Za-z][A-Za-z0-9+.\-]*:"
-    r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])+"
-    r"(?:#(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2}|[^\x00-\x7f\s])*)?")
 
 
 @dataclass(frozen=True)
@@ -155,7 +144,7 @@ def _verb(pairs: tuple[tuple[str, str], ...]) -> Verb:
 def _unknown_message(verb: Verb, key: str) -> str:
     if verb is Verb.IDENTIFY:
         return "Identify takes no arguments"
-    shown = key if _PREFIX_RE.fullmatch(key) and len(key) <= 40 else "(unprintable)"
+    shown = key if is_metadata_prefix(key) and len(key) <= 40 else "(unprintable)"
     return f"'{shown}' is not an argument of {verb.value}"
 
 
@@ -163,11 +152,11 @@ def _syntax_problem(key: str, value: str) -> str | None:
     """Why *value* is not legal for argument *key*, or None."""
     if has_illegal_xml_chars(value):
         return f"the value of '{key}' contains characters that XML does not allow"
-    if key == "metadataPrefix" and not _PREFIX_RE.fullmatch(value):
+    if key == "metadataPrefix" and not is_metadata_prefix(value):
         return "'metadataPrefix' has an illegal syntax"
-    if key == "set" and not is_valid_setspec(value):
+    if key == "set" and not is_setspec(value):
         return "'set' is not a legal setSpec"
-    if key == "identifier" and not _IDENTIFIER_RE.fullmatch(value):
+    if key == "identifier" and not is_identifier(value):
         return "'identifier' is not a URI (OAI-PMH §2.4)"
     if key in ("from", "until"):
         try:

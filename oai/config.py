@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from oai.identity import EMAIL_RE, REPOSITORY_IDENTIFIER_RE, RepositoryIdentity
+from oai.identity import RepositoryIdentity
+from store.syntax import is_email, is_repository_identifier
 
 DEFAULTS: dict[str, str] = {
     "OAI_DATABASE_URL": "sqlite:///granary.db",
@@ -75,11 +76,11 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
     if page_size < 1:
         raise ConfigError(f"OAI_PAGE_SIZE must be at least 1, not {page_size}")
     repo_id = text("OAI_REPOSITORY_IDENTIFIER")
-    if not REPOSITORY_IDENTIFIER_RE.fullmatch(repo_id):
+    if not is_repository_identifier(repo_id):
         raise ConfigError(f"OAI_REPOSITORY_IDENTIFIER must be a domain name, not {repo_id!r}")
     emails = tuple(e.strip() for e in text("OAI_ADMIN_EMAIL").split(",") if e.strip())
     for email in emails:
-        if not EMAIL_RE.fullmatch(email):
+        if not is_email(email):
             raise ConfigError(f"OAI_ADMIN_EMAIL: {email!r} is not an email address")
     if not text("OAI_REPOSITORY_NAME"):
         raise ConfigError("OAI_REPOSITORY_NAME is empty")

@@ -15,6 +15,7 @@ from datetime import datetime, time, timezone
 from dateutil import parser as _dateutil_parser
 
 from oai.errors import BadArgument
+from store.syntax import DAY_FORMAT, SECONDS_FORMAT
 
 
 class Granularity(enum.Enum):
@@ -92,8 +93,8 @@ def format_datestamp(moment: datetime, granularity: Granularity = Granularity.SE
         moment = moment.replace(tzinfo=timezone.utc)
     moment = moment.astimezone(timezone.utc)
     if granularity is Granularity.DAY:
-        return moment.strftime("%Y-%m-%d")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return moment.strftime(DAY_FORMAT)
+    return moment.strftime(SECONDS_FORMAT)
 
 
 def parse_granularity(text: str) -> Granularity | None:

@@ -2,16 +2,10 @@
 passed down (nothing below the view reads configuration)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from oai.datestamps import Granularity
-
-# OAI-PMH.xsd emailType.
-EMAIL_RE = re.compile(r"\S+@(\S+\.)+\S+")
-# oai-identifier guidelines: the namespace-identifier is a registered domain name; this is the
-# pattern public validators check (conformance B8).
-REPOSITORY_IDENTIFIER_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+")
+from store.syntax import is_email, is_repository_identifier
 
 
 @dataclass(frozen=True)
@@ -35,9 +29,9 @@ class RepositoryIdentity:
         if not self.admin_emails:
             raise ValueError("at least one admin email is needed (Identify, §4.2)")
         for email in self.admin_emails:
-            if not EMAIL_RE.fullmatch(email):
+            if not is_email(email):
                 raise ValueError(f"{email!r} is not an email address")
-        if not REPOSITORY_IDENTIFIER_RE.fullmatch(self.repository_identifier):
+        if not is_repository_identifier(self.repository_identifier):
             raise ValueError(f"{self.repository_identifier!r} is not a domain name "
                              "(the oai-identifier repositoryIdentifier)")
         if self.page_size < 1:

@@ -17,11 +17,12 @@ not a metadata format, so it is not registered in the format registry.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from lxml import etree
 
 from schemas.base import XSI_NS
+from store.syntax import seconds_text
 from store.types import Origin
 
 PROVENANCE_NS = "http://www.openarchives.org/OAI/2.0/provenance"
@@ -54,9 +55,7 @@ def _datetime_value(text: str, fallback: str) -> str:
         moment = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
         return fallback
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return seconds_text(moment)
 
 
 def origin_description(origin: Origin, *, fallback_date: str) -> etree._Element:

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 from store.errors import StoreError
-from store.types import (
-    DCValue, Origin, RecordDraft, has_illegal_xml_chars, is_valid_setspec, set_ancestors,
+from store.syntax import (
+    MAX_IDENTIFIER_BYTES, is_identifier, is_metadata_prefix, is_setspec, set_ancestors,
 )
-
-# OAI-PMH §2.4: the identifier MUST use URI syntax: a scheme, ':', and a non-empty rest.
-# Whitespace is never part of a URI; beyond that we stay lenient, since harvested partners'
-# identifiers must be kept as they are.
-_URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+\Z")
-# A btree entry on PostgreSQL must stay under ~2.7 kB; real identifiers are far shorter.
-MAX_IDENTIFIER_BYTES = 1024
-# OAI-PMH.xsd metadataPrefixType.
-_PREFIX_RE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+\Z")
+from store.types import DCValue, Origin, RecordDraft
 
 _HASH_VERSION = b"granary-record-v1"
 
@@ -63,24 +54,24 @@ def dc_from_json(column: str | None) -> tuple[DCValue, ...]:
 def check_identifier(identifier: object) -> str:
     if not isinstance(identifier, str) or not identifier:
         raise StoreError(f"record identifier must be a non-empty string, got {identifier!r}")
-    if has_illegal_xml_chars(identifier) or not _URI_RE.match(identifier):
-        raise StoreError(f"record identifier {identifier!r} is not a URI (scheme:rest, "
-                         "no whitespace or control characters; OAI-PMH §2.4)")
-    if len(identifier.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+    if len(identifier.encode("utf-8", "surrogatepass")) > MAX_IDENTIFIER_BYTES:
         raise StoreError(f"record identifier {identifier[:60]!r}... is longer than "
                          f"{MAX_IDENTIFIER_BYTES} bytes")
+    if not is_identifier(identifier):
+        raise StoreError(f"record identifier {identifier!r} is not a URI (scheme:rest, "
+                         "no whitespace or control characters; OAI-PMH §2.4)")
     return identifier
 
 
 def check_setspec(spec: object) -> str:
-    if not isinstance(spec, str) or not is_valid_setspec(spec):
+    if not is_setspec(spec):
         raise StoreError(f"{spec!r} is not a valid setSpec (colon-separated tokens of "
                          "A-Z a-z 0-9 - _ . ! ~ * ' ( ); OAI-PMH §2.6)")
     return spec
 
 
 def check_prefix(prefix: object) -> str:
-    if not isinstance(prefix, str) or not _PREFIX_RE.match(prefix):
+    if not is_metadata_prefix(prefix):
         raise StoreError(f"{prefix!r} is not a valid metadataPrefix (A-Z a-z 0-9 - _ . ! ~ * ' "
                          "( ); OAI-PMH.xsd metadataPrefixType)")
     return prefix
@@ -103,7 +94,7 @@ def prepare(draft: RecordDraft) -> Prepared:
     closure = tuple(sorted({a for s in direct for a in set_ancestors(s)}))
     formats = []
     for prefix, xml in sorted(dict(draft.disseminations).items()):
-        if not isinstance(prefix, str) or not _PREFIX_RE.match(prefix):
+        if not is_metadata_prefix(prefix):
             raise StoreError(f"{ident}: {prefix!r} is not a valid metadataPrefix")
         if not draft.deleted and not (isinstance(xml, bytes) and xml):
             raise StoreError(f"{ident}: the {prefix} dissemination must be non-empty bytes")

@@ -26,14 +26,14 @@ from store.models import (
 )
 from store.reads import from_epoch
 from store.types import (
-    RUN_MODES, Checkpoint, RunInfo, SetAsideRecord, Source, clean_text, has_illegal_xml_chars,
+    RUN_MODES, Checkpoint, RunMode, RunStatus, RunInfo, SetAsideRecord, Source, clean_text, has_illegal_xml_chars,
     is_valid_source_name, utc_seconds,
 )
 
 if TYPE_CHECKING:
     from store.records import RecordStore
 
-_FINAL = ("success", "partial", "failed", "interrupted")
+_FINAL = tuple(s for s in RunStatus if s is not RunStatus.RUNNING)
 _COUNTERS = ("added", "updated", "unchanged", "deleted", "set_aside", "pages")
 
 
@@ -284,6 +284,6 @@ def _run_row(conn: Connection, run_id: int) -> Any:
 def _run(row: Any) -> RunInfo:
     return RunInfo(id=row.id, source=row.source, started=from_epoch(row.started),
                    finished=None if row.finished is None else from_epoch(row.finished),
-                   status=row.status, mode=row.mode, from_=row.from_, until=row.until,
+                   status=RunStatus(row.status), mode=RunMode(row.mode), from_=row.from_, until=row.until,
                    **{name: getattr(row, name) for name in _COUNTERS},
                    message=row.message, first_response_date=row.first_response_date)

@@ -5,49 +5,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
+from enum import StrEnum
 from typing import Mapping
+
+# The syntax rules live in store.syntax; these names stay importable from here.
+from store.syntax import (  # noqa: F401
+    clean_text, has_illegal_xml_chars, is_setspec as is_valid_setspec, set_ancestors, utc_seconds,
+)
 
 # The fifteen elements of Simple Dublin Core, in the order oai_dc.xsd lists them.
 DC_ELEMENTS: tuple[str, ...] = (
     "title", "creator", "subject", "description", "publisher", "contributor", "date",
     "type", "format", "identifier", "source", "language", "relation", "coverage", "rights",
 )
-
-# XML 1.0 §2.2 Char production: everything outside it is removed at write time, except that
-# TAB, LF and CR are legal and kept. Lone surrogates cannot reach us from UTF-8 input, but a
-# Python str can hold them, so they are removed as well.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-# OAI-PMH.xsd setSpecType: colon-separated tokens of URI-unreserved characters.
-SETSPEC_RE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*\Z")
-
-
-def clean_text(text: str) -> str:
-    """Return *text* without the characters XML 1.0 forbids (TAB, LF and CR are kept)."""
-    return _XML_ILLEGAL.sub("", text)
-
-
-def has_illegal_xml_chars(text: str) -> bool:
-    return _XML_ILLEGAL.search(text) is not None
-
-
-def is_valid_setspec(spec: str) -> bool:
-    return bool(SETSPEC_RE.match(spec))
-
-
-def set_ancestors(spec: str) -> list[str]:
-    """``a:b:c`` -> ``["a", "a:b", "a:b:c"]``: a record in a set is also in each ancestor (§2.6)."""
-    parts = spec.split(":")
-    return [":".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def utc_seconds(moment: datetime) -> datetime:
-    """*moment* as an aware UTC datetime with no fractional seconds (our datestamp grain)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
-
 
 @dataclass(frozen=True, slots=True)
 class DCValue:
@@ -165,8 +136,28 @@ class WriteCounts:
 # setSpec token (OAI-PMH.xsd setSpecType) that starts with a letter or digit.
 SOURCE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
 MAX_SOURCE_NAME = 64
-RUN_MODES = ("full", "incremental", "range")
-RUN_STATUSES = ("running", "success", "partial", "failed", "interrupted")
+
+
+class RunMode(StrEnum):
+    """How a run chose its records (stored as text; equal to the plain strings)."""
+
+    FULL = "full"
+    INCREMENTAL = "incremental"
+    RANGE = "range"
+
+
+class RunStatus(StrEnum):
+    """Where a run stands (stored as text; equal to the plain strings)."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+RUN_MODES = tuple(RunMode)
+RUN_STATUSES = tuple(RunStatus)
 
 
 def is_valid_source_name(name: object) -> bool:
@@ -197,8 +188,8 @@ class RunInfo:
     source: str
     started: datetime
     finished: datetime | None
-    status: str                  # running | success | partial | failed | interrupted
-    mode: str                    # full | incremental | range
+    status: RunStatus
+    mode: RunMode
     from_: str | None
     until: str | None
     added: int = 0

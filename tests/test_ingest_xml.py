@@ -151,14 +151,28 @@ def test_external_dtd_is_refused(tmp_path):
     assert "DTDs) are not accepted" in str(error_of(path))
 
 
-def test_billion_laughs_is_refused(tmp_path):
+def billion_laughs(tmp_path: Path, prolog: str = "") -> Path:
     entities = '<!ENTITY lol0 "lol">' + "".join(
         f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
-    path = write(tmp_path, f"<!DOCTYPE list [{entities}]>\n<list>{DC_OPEN}"
+    return write(tmp_path, f"{prolog}<!DOCTYPE list [{entities}]>\n<list>{DC_OPEN}"
                  "<dc:identifier>x</dc:identifier><dc:title>&lol9;</dc:title>"
                  "</oai_dc:dc></list>")
-    exc = error_of(path)
-    assert exc.location is None and "DTDs" in exc.problem
+
+
+@pytest.mark.parametrize("prolog", ["", '<?xml version="1.0"?>\n<!-- a comment -->\n',
+                                    "\ufeff"], ids=["bare", "declaration", "bom"])
+def test_billion_laughs_is_refused(tmp_path, prolog):
+    exc = error_of(billion_laughs(tmp_path, prolog))
+    assert "DTDs) are not accepted" in exc.problem and "lol" not in str(exc)
+
+
+def test_billion_laughs_leaves_the_store_unchanged(store, tmp_path):
+    catalog = Catalog(store, REGISTRY, REPO)
+    catalog.import_file(DATA / "many_dc.xml")
+    before = store.stats()
+    with pytest.raises(IngestError, match="DTD"):
+        catalog.import_file(billion_laughs(tmp_path))
+    assert store.stats() == before
 
 
 def write_listrecords(path: Path, n: int, deleted_every: int = 10) -> None:

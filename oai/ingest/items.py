@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from store.syntax import is_repository_identifier
 from store.types import DCValue
 
 
@@ -42,8 +43,6 @@ class SourceItem:
 # -- identifiers ------------------------------------------------------------------------------
 DEFAULT_REPOSITORY_IDENTIFIER = "granary.example.org"
 
-# oai-identifier.xsd repositoryIdentifierType: a domain name.
-_REPOSITORY_ID = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+\Z")
 # RFC 3986 §3.1 scheme and its colon. Two characters at least, so that a Windows-style
 # "C:thing" is not taken for a URI.
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]+:")
@@ -56,7 +55,7 @@ _ALLOWED = frozenset(
 
 def check_repository_identifier(value: str) -> str:
     """*value* if it is a domain name usable as an oai-identifier namespace, else ValueError."""
-    if not _REPOSITORY_ID.match(value):
+    if not is_repository_identifier(value):
         raise ValueError(f"repository identifier {value!r} is not a domain name "
                          "(like granary.example.org)")
     return value

@@ -33,6 +33,11 @@ _RECORD = f"{{{OAI_NS}}}record"
 _HEADER = f"{{{OAI_NS}}}header"
 _ERROR = f"{{{OAI_NS}}}error"
 _POSITION = re.compile(r", line \d+, column \d+\Z")
+# What may stand before a DOCTYPE: white space, the XML declaration, PIs and comments.
+_PROLOG_DOCTYPE = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
+_HEAD = 64 * 1024
+_NO_DTD = ("document type declarations (DTDs) are not accepted: they can hide entity "
+           "expansion or external fetches")
 
 
 def read_xml(path: str | os.PathLike[str], registry: FormatRegistry) -> Iterator[SourceItem]:
@@ -43,6 +48,12 @@ def read_xml(path: str | os.PathLike[str], registry: FormatRegistry) -> Iterator
     except OSError as exc:
         raise IngestError(path, None, f"cannot read the file: {exc.strerror}") from None
     with source:
+        # Our own look at the prolog, before any parser reads a declaration: how far a
+        # parser gets into a DTD before it objects differs from one release to the next.
+        head = source.read(_HEAD)
+        if _PROLOG_DOCTYPE.match(_as_utf8(head)):
+            raise IngestError(path, None, _NO_DTD)
+        source.seek(0)
         reader = _Reader(path, formats)
         events = etree.iterparse(
             source, events=("start", "end"), resolve_entities=False, no_network=True,
@@ -56,6 +67,14 @@ def read_xml(path: str | os.PathLike[str], registry: FormatRegistry) -> Iterator
             raise IngestError(path, where, f"not well-formed XML: {problem}") from None
     if reader.count == 0:
         raise IngestError(path, None, reader.nothing_found())
+
+
+def _as_utf8(head: bytes) -> bytes:
+    """The head of a file as UTF-8 for the prolog check (UTF-16 files carry a BOM)."""
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(codec, "ignore").encode("utf-8")
+    return head.removeprefix(b"\xef\xbb\xbf")
 
 
 class _Reader:
@@ -91,9 +110,9 @@ class _Reader:
     def _start(self, root: etree._Element) -> None:
         # The DOCTYPE, if any, has been read before the root's start event: refuse it here,
         # before a single entity reference in the content could be looked at.
+        # (a prolog longer than the head read_xml looked at).
         if root.getroottree().docinfo.doctype:
-            raise IngestError(self.path, None, "document type declarations (DTDs) are not "
-                              "accepted: they can hide entity expansion or external fetches")
+            raise IngestError(self.path, None, _NO_DTD)
         # Anything but a response is bare records: the root itself, or containers inside it.
         self.mode = "oai" if root.tag == f"{{{OAI_NS}}}OAI-PMH" else "bare"
 
