@@ -1,10 +1,8 @@
 """The Flask endpoint: GET/POST, every response kind schema-valid, echo rules, compression,
-configuration, and a real failure as a plain 500."""
+configuration (failures and limits: test_endpoint_limits.py)."""
 from __future__ import annotations
 
-import dataclasses
 import gzip
-import logging
 import zlib
 
 import pytest
@@ -176,30 +174,6 @@ def test_processes_on_one_database_share_token_secrets(store_url, facts, validat
     other = make_app(store_url, OAI_SECRET_KEY="a configured secret").test_client()
     assert_error(oai(other, {"verb": "ListRecords", "resumptionToken": tok}),
                  "badResumptionToken")
-
-
-class _BrokenStore:
-    def __getattr__(self, name):
-        def fail(*args, **kwargs):
-            from sqlalchemy.exc import OperationalError
-
-            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
-        return fail
-
-
-def test_database_failure_is_a_plain_500(store_url, facts, caplog):
-    app = make_app(store_url, TESTING=False)
-    svc = app.extensions["granary"]
-    app.extensions["granary"] = dataclasses.replace(svc, store=_BrokenStore())
-    with caplog.at_level(logging.ERROR):
-        resp = app.test_client().get("/oai?verb=ListRecords&metadataPrefix=oai_dc")
-    assert resp.status_code == 500
-    assert resp.headers["Content-Type"].startswith("text/plain")
-    body = resp.get_data(as_text=True)
-    assert "Traceback" not in body and "OperationalError" not in body and len(body) < 200
-    assert "database is locked" in caplog.text  # logged with its cause
-    # bad requests are still answered without touching the database
-    assert b'code="badVerb"' in app.test_client().get("/oai?verb=nope").get_data()
 
 
 def test_other_methods(client):
