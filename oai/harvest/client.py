@@ -100,6 +100,11 @@ class OAIClient:
             self._identity = read_identify(self._call({"verb": "Identify"}))
         return self._identity
 
+    def assume_identity(self, identity: PartnerIdentity) -> None:
+        """Use *identity* instead of asking Identify (the run loop's stand-in when the
+        partner's Identify is unusable: day granularity, the coarsest, is always safe)."""
+        self._identity = identity
+
     @property
     def granularity(self) -> Granularity:
         return self.identify().granularity

@@ -11,10 +11,13 @@ Sets. Every record is in ``partner:<source>``; each partner setSpec ``s`` become
 ``partner:<source>:s`` (a hierarchy under the source's set, OAI-PMH §2.6). A partner setSpec
 that is not a legal setSpec is dropped (the record stays in ``partner:<source>``) and noted.
 
-Metadata. oai_dc (recognised by its namespace, whatever the partner's prefix) is read into our
-Dublin Core values and rendered again in every format we can render, so the record is served
-exactly like our own. Any other format is kept verbatim and served again under the prefix we
-chose for it (``run.choose_prefix``). Either way the partner's ``<metadata>`` child is kept
+Metadata. A record's format is what the record is, not what the partner declared: metadata
+whose root is ``{oai_dc namespace}dc`` is Dublin Core, whatever the partner's prefix or the
+namespace its ListMetadataFormats gave, and is read into our Dublin Core values and rendered
+again in every format we can render, so the record is served exactly like our own. Any other
+format is kept verbatim and served again under the prefix we chose for it
+(``choose_prefix``). A record sent in another namespace than the source's format says so
+(``Mapped.sent_namespace``), so that the run reports the mismatch once. Either way the partner's ``<metadata>`` child is kept
 verbatim in the origin, so a crosswalk can be re-run without harvesting again.
 
 Provenance. The draft's ``about`` is our ``<provenance>`` (``schemas.provenance``), chained onto
@@ -36,6 +39,7 @@ from schemas.provenance import PROVENANCE_NS, render as render_provenance
 from store.types import DCValue, Origin, RecordDraft, is_valid_setspec
 
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+DC_ROOT = f"{{{OAI_DC_NS}}}dc"     # what makes a record Dublin Core (OAI-PMH §3.4)
 
 
 def partner_set(source: str, spec: str | None = None) -> str:
@@ -92,6 +96,7 @@ class Mapped:
     draft: RecordDraft | None = None
     aside: SetAside | None = None
     notes: tuple[str, ...] = ()
+    sent_namespace: str | None = None   # set when not the source's format's namespace
 
 
 class RecordMapper:
@@ -142,21 +147,35 @@ class RecordMapper:
         if record.metadata is None:
             return Mapped(aside=SetAside(header.identifier, "the record has no metadata",
                                          header.datestamp), notes=notes)
-        if self.target.verbatim_prefix is not None:
+        sent = record.metadata_namespace or ""
+        mismatch = sent if sent != self.target.namespace else None
+        verbatim = self.target.verbatim_prefix
+        if verbatim is not None and sent != OAI_DC_NS:
             dc: tuple[DCValue, ...] = ()
-            disseminations = {self.target.verbatim_prefix: record.metadata}
+            disseminations = {verbatim: record.metadata}
         else:
             try:
                 root = etree.fromstring(record.metadata, _SAFE_PARSER)
             except etree.XMLSyntaxError as exc:
                 return Mapped(aside=SetAside(header.identifier, f"unreadable metadata: {exc}",
-                                             header.datestamp), notes=notes)
+                                             header.datestamp), notes=notes,
+                              sent_namespace=mismatch)
+            if verbatim is not None and root.tag != DC_ROOT:
+                # In the oai_dc namespace but not <oai_dc:dc>: not Dublin Core after all.
+                dc, disseminations = (), {verbatim: record.metadata}
+                return self._done(ident, dc, sets, disseminations, origin, notes, mismatch)
             dc, unknown = read_dc(root)
             if unknown:
                 notes += (f"left out elements that are not Simple Dublin Core: "
                           f"{', '.join(sorted(set(unknown)))}",)
                 origin = replace(origin, altered=True)
             disseminations = {f.prefix: f.serialize(dc) for f in self.target.renderable}
+        return self._done(ident, dc, sets, disseminations, origin, notes, mismatch)
+
+    def _done(self, ident: str, dc: tuple[DCValue, ...], sets: tuple[str, ...],
+              disseminations: dict[str, bytes], origin: Origin, notes: tuple[str, ...],
+              mismatch: str | None) -> Mapped:
         about = render_provenance(origin, fallback_date=self.fallback_date)
         return Mapped(RecordDraft(ident, dc=dc, sets=sets, disseminations=disseminations,
-                                  about=about, origin=origin), notes=notes)
+                                  about=about, origin=origin), notes=notes,
+                      sent_namespace=mismatch)

@@ -3,7 +3,8 @@
 Exit codes (the README and ``oai-harvest harvest --help`` list them):
 
 ====  ==========================================================================
-0     success: every source harvested (or skipped: another process holds it)
+0     success: every source harvested (or skipped: another process holds it), perhaps
+      with a warning on its summary line (an unusable Identify, a misdescribed format)
 1     failed: a source could not be harvested (the message says why)
 2     usage error (bad option, unknown source)
 3     partial: harvested, but some records were set aside (``sources show``)
@@ -26,7 +27,8 @@ EXIT_INTERRUPTED = 130
 
 # The same table for ``oai-harvest harvest --help``.
 EXIT_CODES_HELP = """exit codes:
-  0    success (a source another process is harvesting is skipped, not failed)
+  0    success, perhaps with a warning (a source another process is harvesting is
+       skipped, not failed)
   1    failed: a source could not be harvested (the message says why)
   2    usage error
   3    partial: harvested, but records were set aside (see: sources show NAME)
@@ -59,6 +61,8 @@ class HarvestReport:
     set_aside: list[SetAside] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Said once per run, on the summary line and in the run's message (``sources show``).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -93,10 +97,9 @@ class HarvestReport:
         line = (f"{head}: {self.added} added, {self.updated} updated, {self.unchanged} "
                 f"unchanged, {self.deleted} deleted, {len(self.set_aside)} set aside; "
                 f"{self.pages} pages in {self.seconds:.1f} s")
-        if self.message and self.status != "success":
+        if self.message:   # why it failed, or a success's warnings
             line += f" - {self.message}"
         return line
-
 
     def lines(self, limit: int = 10) -> list[str]:
         """The summary, then up to *limit* set-aside records (``sources show`` has all)."""

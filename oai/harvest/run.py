@@ -27,14 +27,16 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from oai.datestamps import format_datestamp
 from oai.harvest.client import OAIClient
-from oai.harvest.errors import HarvestError
+from oai.datestamps import Granularity
+from oai.harvest.errors import BrokenPage, HarvestError, NotOAIResponse
 from oai.harvest.mapping import RecordMapper
-from oai.harvest.models import SetAside
+from oai.harvest.models import PartnerIdentity, SetAside
 from oai.harvest.plan import HarvestOptions, Plan, plan
 from oai.harvest.progress import Tracker
 from oai.harvest.report import HarvestReport
@@ -61,6 +63,7 @@ class RunContext:
     fallback_date: str               # our clock, for partner dates the schema would refuse
     first_response_date: str | None  # the run's watermark-to-be
     unsaved_first_response_date: str | None = None
+    mismatched: Counter = field(default_factory=Counter)  # namespace sent -> records
 
     def note(self, text: str) -> None:
         if len(self.report.notes) < 1000:   # a summary, not a log: the tracker shows them all
@@ -131,9 +134,17 @@ def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegi
     chain, checkpoints = ([], {}) if options.overrides else chain_of(state, source.name)
     # A continued harvest keeps its selection; a new one is planned once Identify answered.
     chosen = Plan(chain[0].mode, chain[0].from_, chain[0].until) if chain else None
-    run, first, interrupted = None, None, False
+    run, first, interrupted, ctx = None, None, False, None
     try:
-        identity = client.identify()
+        try:
+            identity = client.identify()
+        except (BrokenPage, NotOAIResponse) as exc:
+            # Identify only tells us the granularity: day, the coarsest, is always safe
+            # (§3.3.1). Nothing is kept, so the next run asks Identify again.
+            identity = _day_identity(source)
+            client.assume_identity(identity)
+            _warn(report, tracker, f"Identify was unusable ({exc}); harvested at day "
+                                   "granularity, and the next run asks Identify again")
         if chosen is None:
             chosen = plan(source.watermark, options, identity.granularity)
             if chosen.note:
@@ -147,7 +158,9 @@ def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegi
         # The oldest first response of the chain: see setup.chain_of.
         first = next((r.first_response_date for r in reversed(chain) if r.first_response_date),
                      None) or identity.response_date or now
-        tgt = target(client, state, source, registry)
+        tgt, warnings = target(client, state, source, registry)
+        for text in warnings:
+            _warn(report, tracker, text)
         mapper = RecordMapper(source=source.name, base_url=source.base_url,
                               repository_identifier=repository_identifier, target=tgt,
                               fallback_date=now, sets_of=lambda ident: _sets_of(store, ident))
@@ -180,6 +193,15 @@ def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegi
     aside = [r.id for r in chain if r.set_aside] + [run.id]
     if status == "success" and any(state.get_run(i).set_aside for i in aside):
         status = "partial"
+    if ctx is not None:
+        for sent, count in ctx.mismatched.items():
+            _warn(report, tracker, f"{count} record(s) came in namespace {sent or '(none)'!r}, "
+                                   f"not {ctx.mapper.target.namespace!r} as the source's "
+                                   f"format {source.prefix!r} says; each was kept by what "
+                                   "it is")
+    if report.warnings:
+        warning = "warning: " + "; ".join(report.warnings)
+        message = f"{message}; {warning}" if message else warning
     moves = (chosen.mode if chosen else None) in ("full", "incremental")
     info = state.finish_run(run.id, status=status, message=message,
                             watermark=first if moves else None)
@@ -187,6 +209,18 @@ def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegi
     report.status, report.message = status, message
     if interrupted:
         raise KeyboardInterrupt
+
+
+def _warn(report: HarvestReport, tracker: Tracker, text: str) -> None:
+    report.warnings.append(text)
+    tracker.note(f"warning: {text}")
+
+
+def _day_identity(source: Source) -> PartnerIdentity:
+    """What we assume of a partner whose Identify is unusable."""
+    return PartnerIdentity(repository_name="", base_url=source.base_url, protocol_version="",
+                           earliest_datestamp=None, deleted_record="",
+                           granularity=Granularity.DAY, granularity_declared="")
 
 
 def _mode(source: Source, options: HarvestOptions) -> str:

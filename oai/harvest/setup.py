@@ -66,18 +66,25 @@ def choose_prefix(prefix: str, namespace: str, registry: FormatRegistry,
     return prefix if prefix not in taken else f"{prefix}-{source}"
 
 
-def target(client: OAIClient, state: Any, source: Source, registry: FormatRegistry) -> Target:
-    """How this source's records are kept; the format recorded for serving when verbatim."""
+def target(client: OAIClient, state: Any, source: Source,
+           registry: FormatRegistry) -> tuple[Target, list[str]]:
+    """(how this source's records are kept, warnings); the format is recorded for serving
+    when verbatim. A warning says the partner misdescribes its format (reported once)."""
     try:
         offered = client.list_metadata_formats()
     except (PartnerError, BrokenPage, NotOAIResponse):
         offered = None
     info = next((f for f in offered or () if f.prefix == source.prefix), None)
-    if info is not None and info.namespace:
-        namespace, schema = info.namespace, info.schema
-    elif source.prefix == "oai_dc":
-        # §3.4: every repository must offer oai_dc, so its namespace is known anyway.
+    warnings = []
+    if source.prefix == "oai_dc":
+        # §3.4: the prefix oai_dc always means the spec's oai_dc, whatever is declared.
         namespace, schema = OAI_DC_NS, OAI_DC_SCHEMA
+        if info is not None and info.namespace and info.namespace != OAI_DC_NS:
+            warnings.append(f"the partner declares oai_dc in namespace {info.namespace!r}, "
+                            f"not {OAI_DC_NS!r} (OAI-PMH §3.4); its records are kept by "
+                            "what they are")
+    elif info is not None and info.namespace:
+        namespace, schema = info.namespace, info.schema
     elif offered is None:
         raise SourceProblem(f"{source.base_url}: ListMetadataFormats failed, so the "
                             f"namespace of {source.prefix!r} is unknown")
@@ -87,11 +94,11 @@ def target(client: OAIClient, state: Any, source: Source, registry: FormatRegist
                             f"{source.prefix!r} (it offers: {names})")
     renderable = registry.renderable()
     if namespace == OAI_DC_NS:
-        return target_for(source.prefix, namespace, None, renderable)
+        return target_for(source.prefix, namespace, None, renderable), warnings
     ours = choose_prefix(source.prefix, namespace, registry, state.formats(), source.name)
     if registry.get(ours) is None:
         state.put_format(ours, namespace, schema or namespace)
-    return target_for(source.prefix, namespace, ours, renderable)
+    return target_for(source.prefix, namespace, ours, renderable), warnings
 
 
 def publish_sets(client: OAIClient, store: Any, source: Source,

@@ -203,6 +203,8 @@ def commit(ctx: RunContext, state: ListState, page: Page) -> ListState:
                                 repaired=record.identifier in repaired)
         for text in mapped.notes:
             ctx.note(f"{record.identifier}: {text}")
+        if mapped.sent_namespace is not None:
+            ctx.mismatched[mapped.sent_namespace] += 1   # reported once, by the run
         if mapped.draft is not None:
             drafts.append(mapped.draft)
         if mapped.aside is not None:

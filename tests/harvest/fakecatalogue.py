@@ -66,6 +66,10 @@ class Catalogue:
     set_names: dict[str, str] = field(default_factory=lambda: {"a": "Set A", "a:b": "Set A:B",
                                                                  "c": "Set C"})
     tokens: dict[str, tuple[dict, int]] = field(default_factory=dict)
+    # What ListMetadataFormats declares (prefix -> schema, namespace), and the prefixes whose
+    # records are built as <oai_dc:dc>: a partner may misdescribe what it sends.
+    declared: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(FORMATS))
+    dc_prefixes: tuple[str, ...] = ("oai_dc",)
 
     # -- helpers ---------------------------------------------------------------------
     @property
@@ -129,7 +133,7 @@ class Catalogue:
     def formats(self, params, style):
         root = self.envelope(params, style)
         body = self._el(root, "ListMetadataFormats")
-        for prefix, (schema, ns) in FORMATS.items():
+        for prefix, (schema, ns) in self.declared.items():
             fmt = self._el(body, "metadataFormat")
             self._el(fmt, "metadataPrefix", prefix)
             self._el(fmt, "schema", schema)
@@ -172,7 +176,7 @@ class Catalogue:
             args, offset = self.tokens[params["resumptionToken"]]
         else:
             args, offset = dict(params), 0
-            if args.get("metadataPrefix") not in FORMATS:
+            if args.get("metadataPrefix") not in self.declared:
                 return self.error(params, "cannotDisseminateFormat", "unknown prefix", style)
         try:
             chosen = self.selection(args)
@@ -222,7 +226,7 @@ class Catalogue:
             return
         meta = self._el(el, "metadata")
         title = rec.title + (MARKER if marked else "")
-        if prefix == "oai_dc":
+        if prefix in self.dc_prefixes:
             dc = etree.SubElement(meta, f"{{{OAI_DC_NS}}}dc",
                                   nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS})
             etree.SubElement(dc, f"{{{DC_NS}}}title").text = title

@@ -18,7 +18,8 @@ many ``times`` as asked (0: for ever). Kinds:
   ``control_char`` (raw=True|False, identifier=), ``undefined_entity`` (identifier=)
   the bytes: ``truncate`` (keep=fraction), ``no_declaration``, ``stylesheet_pi``,
   ``leading_space``, ``gzip_unasked``, ``billion_laughs``, ``xxe`` (path=),
-  ``content_type`` (value=), ``latin1`` (ISO-8859-1 bytes and declaration), ``html``
+  ``content_type`` (value=), ``latin1`` (ISO-8859-1 bytes and declaration), ``html``,
+  ``body`` (data=: these bytes instead of the answer, e.g. a fixture from tests/harvest/data)
 """
 from __future__ import annotations
 
@@ -188,6 +189,8 @@ class FakePartner:
             body = BILLION_LAUGHS
         if "xxe" in kinds:
             body = XXE.replace(b"PATH", kinds["xxe"]["path"].encode())
+        if "body" in kinds:
+            body = kinds["body"]["data"]
         if "html" in kinds:
             body = b"<!DOCTYPE html><html><body><h1>Service temporarily down</h1></body></html>"
         if "truncate" in kinds:
