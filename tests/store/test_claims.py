@@ -53,7 +53,9 @@ class Holder:
         line = self.proc.stdout.readline().strip()
         if not line:
             self.proc.wait()
-            pytest.fail(f"holder process failed: {self.proc.stderr.read()}")
+            error = self.proc.stderr.read()
+            self._close()
+            pytest.fail(f"holder process failed: {error}")
         return line
 
     def release(self) -> str:
@@ -61,11 +63,18 @@ class Holder:
         self.proc.stdin.flush()
         line = self._line()
         self.proc.wait()
+        self._close()
         return line
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()        # reaped: its pid no longer exists
+        self._close()
+
+    def _close(self) -> None:
+        # Unclosed pipes would be ResourceWarnings, which fail the test that leaks them.
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            pipe.close()
 
 
 def claimable(store: RecordStore, name: str) -> bool:
