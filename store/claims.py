@@ -21,21 +21,17 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from datetime import datetime
+from typing import Any, Iterator
 
 from sqlalchemy import Connection, case, create_engine, exists, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from store.db import WRITE, insert_ignore
+from store.database import Database
+from store.engines import WRITE, insert_ignore
 from store.errors import StoreError
-from store.models import harvest_claims, harvest_runs, harvest_sources
-from store.reads import to_epoch
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from store.records import RecordStore
+from store.models import harvest_claims, harvest_runs, harvest_sources, to_epoch
 
 HOST = socket.gethostname()
 # A crashed holder on this host is detected by its pid at once; the expiry only matters for
@@ -73,14 +69,14 @@ def lease_held(row: Any, now: float) -> bool:
 
 
 class Claims:
-    """The claims of one RecordStore (``store.harvest`` delegates to it)."""
+    """The claims on one Database (``store.harvest`` delegates to it)."""
 
-    def __init__(self, store: RecordStore, lease_seconds: float = LEASE_SECONDS) -> None:
-        self.store = store
+    def __init__(self, database: Database, lease_seconds: float = LEASE_SECONDS) -> None:
+        self.database = database
         # SQLite lease length; the heartbeat renews it three times per lease.
         self.lease_seconds = lease_seconds
         self._pg_engine = None
-        url = store.engine.url
+        url = database.engine.url
         self._postgres = url.get_backend_name() == "postgresql"
         # One shared connection (StaticPool): no other process can see it, and a heartbeat
         # thread would use that connection under a writer's feet. Leases there never expire.
@@ -102,7 +98,7 @@ class Claims:
         if not names:
             yield None
             return
-        if not self._postgres and self.store._in_writer():
+        if not self._postgres and self.database.in_writer():
             # The lease is written in a transaction of its own, which would wait for the
             # writer this thread holds open.
             raise StoreError("claim the source before opening a writer, not inside one")
@@ -127,7 +123,7 @@ class Claims:
     def _ensure_rows(self, names: list[str]) -> None:
         """StoreError for an unknown source; makes a missing claim row (sources made by
         add_source always have one)."""
-        with self.store.engine.connect() as conn:
+        with self.database.engine.connect() as conn:
             known = set(conn.scalars(select(harvest_sources.c.name)
                                      .where(harvest_sources.c.name.in_(names))))
             have = set(conn.scalars(select(harvest_claims.c.source)
@@ -137,7 +133,7 @@ class Claims:
         if unknown:
             raise StoreError(f"no harvest source named {unknown[0]!r}")
         if known - have:
-            with self.store.engine.connect() as conn:
+            with self.database.engine.connect() as conn:
                 conn.execution_options(**{WRITE: True})
                 with conn.begin():
                     conn.execute(insert_ignore(conn, harvest_claims),
@@ -159,7 +155,7 @@ class Claims:
         if self._pg_engine is None:
             # NullPool: the connection is closed when the claim ends, never handed back to
             # a pool half-broken, and never taken from the pool the writers use.
-            self._pg_engine = create_engine(self.store.engine.url, poolclass=NullPool)
+            self._pg_engine = create_engine(self.database.engine.url, poolclass=NullPool)
         conn = self._pg_engine.connect()
         try:
             # The transaction stays idle for the whole harvest: no server timeout may end it.
@@ -215,7 +211,7 @@ class Claims:
     def _take_lease(self, names: list[str], owner: str, token: str,
                     since: int | None) -> str | None:
         c = harvest_claims.c
-        with self.store.engine.connect() as conn:
+        with self.database.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
             with conn.begin():      # BEGIN IMMEDIATE: the check and the take are one step
                 now = time.time()
@@ -231,7 +227,7 @@ class Claims:
 
     def _lease_update(self, name: str, token: str, values: dict) -> bool:
         c = harvest_claims.c
-        with self.store.engine.connect() as conn:
+        with self.database.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
             with conn.begin():
                 result = conn.execute(update(harvest_claims)

@@ -9,10 +9,10 @@ import json
 from dataclasses import dataclass
 
 from store.errors import StoreError
+from store.record_types import DCValue, Origin, RecordDraft
 from store.syntax import (
     MAX_IDENTIFIER_BYTES, is_identifier, is_metadata_prefix, is_setspec, set_ancestors,
 )
-from store.types import DCValue, Origin, RecordDraft
 
 _HASH_VERSION = b"granary-record-v1"
 
@@ -117,7 +117,7 @@ def _check_origin(ident: str, origin: object) -> None:
     if origin is None:
         return
     if not isinstance(origin, Origin):
-        raise StoreError(f"{ident}: origin must be a store.types.Origin or None")
+        raise StoreError(f"{ident}: origin must be a store.record_types.Origin or None")
     for name in ("source", "base_url", "identifier", "datestamp", "metadata_namespace",
                  "harvest_date"):
         if not isinstance(getattr(origin, name), str):

@@ -1,5 +1,6 @@
 """HarvestState (``store.harvest``): partner sources, runs, per-list checkpoints, set-aside
-records, claims and the metadata formats learnt from partners.
+records, claims and the metadata formats learnt from partners: their reads and the writes
+that are transactions of their own, on the Database it is given (store/database.py).
 
 Every method here is its own transaction; call them outside a writer. A page's checkpoint,
 run counters and set-aside records are written with its records through the Writer instead
@@ -11,27 +12,24 @@ import math
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from store.claims import LEASE_SECONDS, Claims
-from store.db import upsert
+from store.database import Database
 from store.drafts import check_prefix, check_setspec
+from store.engines import upsert
 from store.errors import StoreError
+from store.harvest_types import (
+    RUN_MODES, Checkpoint, RunInfo, RunMode, RunStatus, SetAsideRecord, Source,
+)
 from store.models import (
-    harvest_checkpoints, harvest_claims, harvest_formats, harvest_runs, harvest_set_aside,
-    harvest_sources, record_origins, records,
+    from_epoch, harvest_checkpoints, harvest_claims, harvest_formats, harvest_runs,
+    harvest_set_aside, harvest_sources, record_origins, records,
 )
-from store.reads import from_epoch
-from store.types import (
-    RUN_MODES, Checkpoint, RunMode, RunStatus, RunInfo, SetAsideRecord, Source, clean_text, has_illegal_xml_chars,
-    is_valid_source_name, utc_seconds,
-)
-
-if TYPE_CHECKING:
-    from store.records import RecordStore
+from store.syntax import clean_text, has_illegal_xml_chars, is_source_name, utc_seconds
 
 _FINAL = tuple(s for s in RunStatus if s is not RunStatus.RUNNING)
 _COUNTERS = ("added", "updated", "unchanged", "deleted", "set_aside", "pages")
@@ -40,9 +38,9 @@ _COUNTERS = ("added", "updated", "unchanged", "deleted", "set_aside", "pages")
 class HarvestState:
     """``store.harvest``. *lease_seconds*: the SQLite claim lease (see store/claims.py)."""
 
-    def __init__(self, store: RecordStore, *, lease_seconds: float = LEASE_SECONDS) -> None:
-        self.store = store
-        self._claims = Claims(store, lease_seconds)
+    def __init__(self, database: Database, *, lease_seconds: float = LEASE_SECONDS) -> None:
+        self.database = database
+        self._claims = Claims(database, lease_seconds)
 
     def close(self) -> None:
         self._claims.close()
@@ -53,7 +51,7 @@ class HarvestState:
         """StoreError when the name is taken or invalid, or a value is."""
         row = {"name": _check_name(name), **_source_values(base_url, prefix, sets, delay),
                "watermark": None, "created": self._now()}
-        with self.store.writer() as w:
+        with self.database.writer() as w:
             if _source_row(w.connection, name) is not None:
                 raise StoreError(f"a harvest source named {name!r} already exists")
             w.connection.execute(insert(harvest_sources), row)
@@ -64,7 +62,7 @@ class HarvestState:
                       prefix: str | None = None, sets: tuple[str, ...] | None = None,
                       delay: float | None = None) -> Source:
         """Change what is given, keep the rest (the watermark too)."""
-        with self.store.writer() as w:
+        with self.database.writer() as w:
             old = _known(w.connection, name)
             values = _source_values(old.base_url if base_url is None else base_url,
                                     old.prefix if prefix is None else prefix,
@@ -75,14 +73,14 @@ class HarvestState:
             return _source(_source_row(w.connection, name))
 
     def get_source(self, name: str) -> Source | None:
-        row = self.store._read(_source_row, name)
+        row = self.database.read(_source_row, name)
         return None if row is None else _source(row)
 
     def list_sources(self) -> list[Source]:
         def fetch(conn: Connection) -> list[Source]:
             return [_source(r) for r in conn.execute(
                 select(harvest_sources).order_by(harvest_sources.c.name))]
-        return self.store._read(fetch)
+        return self.database.read(fetch)
 
     def source_counts(self, name: str) -> dict[str, int]:
         """{"records": live, "deleted": tombstones} of records whose origin is this source."""
@@ -94,13 +92,13 @@ class HarvestState:
                                                  records.c.id == record_origins.c.record_id))
                 .where(record_origins.c.source == name).group_by(records.c.deleted)).all())
             return {"records": counts.get(False, 0), "deleted": counts.get(True, 0)}
-        return self.store._read(fetch)
+        return self.database.read(fetch)
 
     def remove_source(self, name: str, *, purge: bool = False) -> int:
         """Forget the source, its runs and checkpoints. With *purge*, its records become
         tombstones in the same transaction (§2.5.1: deletion is persistent, they are never
         erased). Returns how many were tombstoned. StoreError when unknown or claimed."""
-        with self.store.writer() as w:
+        with self.database.writer() as w:
             _known(w.connection, name)
             if self._claims.held_by_other(w.connection, name):
                 raise StoreError(f"harvest source {name!r} is being harvested right now; "
@@ -110,7 +108,7 @@ class HarvestState:
         return purged
 
     def set_watermark(self, name: str, watermark: str | None) -> None:
-        with self.store.writer() as w:
+        with self.database.writer() as w:
             _known(w.connection, name)
             w.connection.execute(update(harvest_sources).where(harvest_sources.c.name == name)
                                  .values(watermark=watermark))
@@ -122,7 +120,7 @@ class HarvestState:
         left running (which unfinished_run() offers to resume) is closed as interrupted."""
         if mode not in RUN_MODES:
             raise StoreError(f"run mode must be one of {', '.join(RUN_MODES)}, got {mode!r}")
-        with self.store.writer() as w:
+        with self.database.writer() as w:
             conn = w.connection
             _known(conn, name)
             run_id = conn.execute(insert(harvest_runs).values(
@@ -142,7 +140,7 @@ class HarvestState:
         A failed or interrupted run keeps both: the next run starts from them."""
         if status not in _FINAL:
             raise StoreError(f"a run finishes as one of {', '.join(_FINAL)}, got {status!r}")
-        with self.store.writer() as w:
+        with self.database.writer() as w:
             conn = w.connection
             run = _run_row(conn, run_id)
             if run is None:
@@ -181,14 +179,14 @@ class HarvestState:
     def checkpoints(self, run_id: int) -> list[Checkpoint]:
         c = harvest_checkpoints
         names = [f.name for f in fields(Checkpoint)]
-        return self.store._read(lambda conn: [
+        return self.database.read(lambda conn: [
             Checkpoint(**{f: getattr(row, f) for f in names} | {"ordered": bool(row.ordered)})
             for row in conn.execute(select(c).where(c.c.run_id == run_id)
                                     .order_by(c.c.list_key))])
 
     def set_aside_records(self, run_id: int) -> list[SetAsideRecord]:
         s = harvest_set_aside
-        return self.store._read(lambda conn: [
+        return self.database.read(lambda conn: [
             SetAsideRecord(row.run_id, row.identifier, row.reason, row.datestamp)
             for row in conn.execute(select(s).where(s.c.run_id == run_id).order_by(s.c.id))])
 
@@ -215,7 +213,7 @@ class HarvestState:
         for label, value in (("namespace", namespace), ("schema", schema)):
             if not isinstance(value, str) or not value.strip() or has_illegal_xml_chars(value):
                 raise StoreError(f"format {prefix}: {label} must be a non-empty URI, got {value!r}")
-        with self.store.writer() as w:
+        with self.database.writer() as w:
             w.connection.execute(upsert(w.connection, harvest_formats, ["prefix"],
                                         ["namespace", "schema"]),
                                  {"prefix": prefix, "namespace": namespace.strip(),
@@ -224,19 +222,19 @@ class HarvestState:
     def formats(self) -> list[tuple[str, str, str]]:
         """(prefix, namespace, schema) of the formats harvested records are served in."""
         f = harvest_formats.c
-        return self.store._read(lambda conn: [tuple(r) for r in conn.execute(
+        return self.database.read(lambda conn: [tuple(r) for r in conn.execute(
             select(f.prefix, f.namespace, f.schema).order_by(f.prefix))])
 
     # -- helpers ----------------------------------------------------------------------
     def _now(self) -> int:
-        return int(utc_seconds(self.store.clock()).timestamp())
+        return int(utc_seconds(self.database.clock()).timestamp())
 
     def _runs(self, stmt: Any) -> list[RunInfo]:
-        return self.store._read(lambda conn: [_run(r) for r in conn.execute(stmt)])
+        return self.database.read(lambda conn: [_run(r) for r in conn.execute(stmt)])
 
 
 def _check_name(name: object) -> str:
-    if not is_valid_source_name(name):
+    if not is_source_name(name):
         raise StoreError(f"{name!r} is not a valid source name: a letter or digit, then "
                          "letters, digits, '_', '.' or '-', at most 64 (it becomes part of "
                          "the set partner:<name> and of identifiers)")
@@ -284,6 +282,7 @@ def _run_row(conn: Connection, run_id: int) -> Any:
 def _run(row: Any) -> RunInfo:
     return RunInfo(id=row.id, source=row.source, started=from_epoch(row.started),
                    finished=None if row.finished is None else from_epoch(row.finished),
-                   status=RunStatus(row.status), mode=RunMode(row.mode), from_=row.from_, until=row.until,
+                   status=RunStatus(row.status), mode=RunMode(row.mode), from_=row.from_,
+                   until=row.until,
                    **{name: getattr(row, name) for name in _COUNTERS},
                    message=row.message, first_response_date=row.first_response_date)

@@ -1,36 +1,29 @@
-"""The harvester's writes inside a Writer's transaction: a page's checkpoint, its run counters
-and its set-aside records commit (or roll back) together with the page's records, so a crash
-between two pages can neither lose a page nor count it twice. Also the purge of a source's
-records (store.harvest.remove_source(purge=True)).
+"""HarvestWrites: the harvester's writes inside a Writer's transaction. Each Writer holds one,
+given its connection (``writer.harvest``; the Writer offers its methods under the same names).
+A page's checkpoint, its run counters and its set-aside records commit (or roll back) together
+with the page's records, so a crash between two pages can neither lose a page nor count it
+twice. The purge of a source's records is a record write, and so the Writer's own.
 """
 from __future__ import annotations
 
-from array import array
-from typing import TYPE_CHECKING
+from sqlalchemy import Connection, func, insert, select, update
 
-from sqlalchemy import and_, func, insert, select, update
-
-from store.db import upsert
+from store.engines import upsert
 from store.errors import StoreError
-from store.models import (
-    harvest_checkpoints, harvest_runs, harvest_set_aside, record_origins, records,
-)
-from store.types import Checkpoint, SetAsideRecord, WriteCounts, clean_text
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
+from store.harvest_types import Checkpoint, SetAsideRecord
+from store.models import harvest_checkpoints, harvest_runs, harvest_set_aside
+from store.record_types import WriteCounts
+from store.syntax import clean_text
 
 _CHECKPOINT_FIELDS = ("source", "list_key", "run_id", "verb", "prefix", "set_spec", "from_",
                       "until", "token", "pages", "records", "last_datestamp", "ordered")
 
 
 class HarvestWrites:
-    """Mixed into store.writer.Writer."""
+    """The harvest bookkeeping of one write transaction, on its *connection*."""
 
-    connection: Connection
-
-    def _tombstone(self, ids: list[int]) -> None:   # provided by Writer
-        raise NotImplementedError
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def save_checkpoint(self, cp: Checkpoint) -> None:
         """Record where list ``cp.list_key`` of ``cp.source`` stands (replacing the last one)."""
@@ -66,19 +59,6 @@ class HarvestWrites:
             "run_id": rec.run_id, "reason": clean_text(str(rec.reason)),
             "identifier": None if rec.identifier is None else clean_text(str(rec.identifier)),
             "datestamp": None if rec.datestamp is None else clean_text(str(rec.datestamp))})
-
-    def delete_source_records(self, source: str, chunk: int = 1000) -> int:
-        """Tombstone every live record harvested from *source* (origin.source); returns how
-        many. Tombstones are kept for good: deletion is persistent (§2.5.1)."""
-        # One pass over the source's origins (ix_record_origins_source_identifier), then
-        # the tombstones a chunk at a time; 8 bytes per record in memory.
-        ids = array("q", self.connection.scalars(
-            select(records.c.id)
-            .join(record_origins, record_origins.c.record_id == records.c.id)
-            .where(and_(record_origins.c.source == source, records.c.deleted.is_(False)))))
-        for start in range(0, len(ids), chunk):
-            self._tombstone(list(ids[start:start + chunk]))
-        return len(ids)
 
     def _running(self, run_id: int, source: str | None = None) -> None:
         """StoreError unless *run_id* is a running run (of *source*, when given): a harvester

@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-from store.db import PG_MIGRATE_LOCK, WRITE
+from store.engines import PG_MIGRATE_LOCK, WRITE
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -1,5 +1,7 @@
 """The store's tables (SQLAlchemy Core). The migrations in ``store/migrations/versions`` create
 exactly this schema; ``tests/store/test_migrations.py`` checks the two never drift apart.
+How a value is held in its column (epoch seconds, space-separated setSpecs) is converted here
+too (``to_epoch``, ``from_epoch``, ``split_specs``).
 
 Datestamps are BIGINT seconds since the epoch, UTC: one integer compares, indexes and converts
 the same on both engines, and our granularity is whole seconds (§3.3.2). The harvest tables
@@ -14,6 +16,8 @@ of the same transaction, and records are never deleted (a deletion is a tombston
 key check per child row was most of a bulk import's time on PostgreSQL.
 """
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Boolean, CheckConstraint, Column, Float, ForeignKey, Index, Integer,
@@ -42,6 +46,22 @@ def row_id() -> BigInteger:
     return BigInteger().with_variant(Integer(), "sqlite")
 
 
+# -- how values are held in the columns ------------------------------------------------------
+def to_epoch(moment: datetime) -> int:
+    """A datestamp column's value for *moment* (a naive datetime is taken to be UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    """The aware UTC datetime a datestamp column's value stands for."""
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def split_specs(text: str) -> tuple[str, ...]:
+    """The setSpecs of a records.set_specs value."""
+    return tuple(text.split())
 
 
 repository_meta = Table(
@@ -63,7 +83,8 @@ records = Table(
     Column("about", LargeBinary, nullable=True),
     # The Dublin Core values in order, as compact JSON [[element, value, lang], ...] (lang
     # null when none was given); NULL for a tombstone. Read and written only whole, a record
-    # at a time, so one column instead of a row per value (revision 0004; store/drafts.py encodes it).
+    # at a time, so one column instead of a row per value (revision 0004; store/drafts.py
+    # encodes it).
     Column("dc", Text, nullable=True),
     Index("ix_records_datestamp_identifier", "datestamp", "identifier"),
 )
@@ -122,7 +143,7 @@ record_sets = Table(
     sqlite_with_rowid=False,
 )
 
-# Provenance of a harvested record (store.types.Origin), as the partner gave it.
+# Provenance of a harvested record (store.record_types.Origin), as the partner gave it.
 record_origins = Table(
     "record_origins", metadata,
     Column("record_id", row_id(), primary_key=True),

@@ -1,6 +1,6 @@
-"""The syntax rules every layer shares, each written once: setSpec, metadataPrefix, item
-identifier, repository identifier, e-mail address, the characters XML forbids, and the datestamp
-grain and its text forms.
+"""The syntax rules every layer shares, each written once: setSpec, metadataPrefix, harvest
+source name, item identifier, repository identifier, e-mail address, the characters XML forbids,
+and the datestamp grain and its text forms.
 
 The store checks what it is given with these, the protocol layer checks request arguments with
 them, the importers and the harvester check what they read with them: a value one layer accepts
@@ -46,6 +46,18 @@ def set_ancestors(spec: str) -> list[str]:
     """``a:b:c`` -> ``["a", "a:b", "a:b:c"]``: a record in a set is also in each ancestor (§2.6)."""
     parts = spec.split(":")
     return [":".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+# -- harvest source names -------------------------------------------------------------------------
+# A source's name becomes part of the set ``partner:<name>`` and of identifiers, so it is one
+# setSpec token (OAI-PMH.xsd setSpecType) that starts with a letter or digit.
+SOURCE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
+MAX_SOURCE_NAME = 64
+
+
+def is_source_name(name: object) -> bool:
+    return (isinstance(name, str) and len(name) <= MAX_SOURCE_NAME
+            and SOURCE_NAME_RE.match(name) is not None)
 
 
 # -- item identifiers -----------------------------------------------------------------------------

@@ -19,16 +19,17 @@ from collections import Counter
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
-from store.db import bulk_insert, insert_ignore, reserve_ids, text_in, upsert, upsert_add
 from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
+from store.engines import bulk_insert, insert_ignore, reserve_ids, text_in, upsert, upsert_add
+from store.harvest_writes import HarvestWrites
 from store.models import (
     disseminations, list_sizes, record_origins, record_sets, records, sets,
 )
-from store.harvest_writes import HarvestWrites
-from store.stored import origins_of
-from store.types import RecordDraft, SetInfo, WriteCounts, clean_text, set_ancestors, utc_seconds
+from store.reads.records import closures_of, origins_of, prefixes_of
+from store.record_types import RecordDraft, SetInfo, WriteCounts
+from store.syntax import clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
 _RECORD_COLUMNS = ("id", "identifier", "datestamp", "deleted", "set_specs", "content_hash", "about",
@@ -39,15 +40,20 @@ _ORIGIN_COLUMNS = ("record_id", "source", "base_url", "identifier", "datestamp",
                    "metadata_namespace", "harvest_date", "altered", "raw_metadata", "about")
 
 
-class Writer(HarvestWrites):
+class Writer:
     """One transaction. Obtained from ``RecordStore.writer()``; commits on a clean exit of the
     ``with`` block and rolls back everything on an exception (a file is imported whole or not
     at all). ``connection`` is the transaction's connection, for store modules that must write
-    in the same transaction. The harvest's page bookkeeping (checkpoint, run counters,
-    set-aside records) comes from HarvestWrites (store/harvest_writes.py)."""
+    in the same transaction. ``harvest`` is the harvest's page bookkeeping on that connection
+    (checkpoint, run counters, set-aside records: store/harvest_writes.py)."""
 
     def __init__(self, connection: Connection, now: datetime) -> None:
         self.connection = connection
+        self.harvest = HarvestWrites(connection)
+        # Offered on the Writer too, under the names the harvester has always called.
+        self.save_checkpoint = self.harvest.save_checkpoint
+        self.add_to_run = self.harvest.add_to_run
+        self.set_aside = self.harvest.set_aside
         self.now = utc_seconds(now)
         self._ts = int(self.now.timestamp())
         self._known_sets: set[str] = set()
@@ -100,6 +106,20 @@ class Writer(HarvestWrites):
             return "unchanged"
         self._tombstone([row.id])
         return "deleted"
+
+    def delete_source_records(self, source: str, chunk: int = 1000) -> int:
+        """Tombstone every live record harvested from *source* (origin.source); returns how
+        many (store.harvest.remove_source(purge=True)). Tombstones are kept for good:
+        deletion is persistent (§2.5.1)."""
+        # One pass over the source's origins (ix_record_origins_source_identifier), then
+        # the tombstones a chunk at a time; 8 bytes per record in memory.
+        ids = array("q", self.connection.scalars(
+            select(records.c.id)
+            .join(record_origins, record_origins.c.record_id == records.c.id)
+            .where(and_(record_origins.c.source == source, records.c.deleted.is_(False)))))
+        for start in range(0, len(ids), chunk):
+            self._tombstone(list(ids[start:start + chunk]))
+        return len(ids)
 
     def put_set(self, info: SetInfo) -> None:
         """Create a set or change its name/description; missing ancestors are created too,
@@ -169,7 +189,7 @@ class Writer(HarvestWrites):
         if recheck:
             # A tombstone's hash leaves out its prefixes; one named for the first time is
             # still a change (a new format in which the deletion must be announced).
-            have = self._prefixes([rid for _, rid, _ in recheck])
+            have = prefixes_of(conn, [rid for _, rid, _ in recheck])
             for i, rid, p in recheck:
                 if any(prefix not in have.get(rid, ()) for prefix, _ in p.formats):
                     changed.append((rid, p))
@@ -177,11 +197,11 @@ class Writer(HarvestWrites):
         if new or changed:
             self._ensure_sets({s for p in new for s in p.closure}
                               | {s for _, p in changed for s in p.closure})
-            old_sets = self._closures([rid for rid, _ in changed])   # before they are rewritten
+            old_sets = closures_of(conn, [rid for rid, _ in changed])   # before they are rewritten
             ids = self._insert_records(new) + self._update_records(changed)
             self._touched.extend(ids)
             self._insert_children(ids, new + [p for _, p in changed],
-                                  self._prefixes([rid for rid, _ in changed]), old_sets)
+                                  prefixes_of(conn, [rid for rid, _ in changed]), old_sets)
         for outcome in outcomes:
             self._counts[outcome] += 1
         return outcomes
@@ -249,24 +269,6 @@ class Writer(HarvestWrites):
                 (record_origins, _ORIGIN_COLUMNS, origin_rows)):
             if rows:
                 bulk_insert(conn, table, columns, rows)
-
-    def _prefixes(self, ids: list[int]) -> dict[int, set[str]]:
-        found: dict[int, set[str]] = {rid: set() for rid in ids}
-        if ids:
-            for rid, prefix in self.connection.execute(
-                    select(disseminations.c.record_id, disseminations.c.prefix)
-                    .where(disseminations.c.record_id.in_(ids))):
-                found[rid].add(prefix)
-        return found
-
-    def _closures(self, ids: list[int]) -> dict[int, list[str]]:
-        found: dict[int, list[str]] = {}
-        if ids:
-            for rid, spec in self.connection.execute(
-                    select(record_sets.c.record_id, record_sets.c.set_spec)
-                    .where(record_sets.c.record_id.in_(ids))):
-                found.setdefault(rid, []).append(spec)
-        return found
 
     def _write_sizes(self) -> None:
         """Add this transaction's list_sizes changes (writers take turns, so no other

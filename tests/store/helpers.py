@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from store.types import Checkpoint, DCValue, Origin, RecordDraft
+from store.harvest_types import Checkpoint
+from store.record_types import DCValue, Origin, RecordDraft
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)  # the clock fixture's start
 

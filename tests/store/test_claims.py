@@ -262,7 +262,7 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over(lite):
 
 
 def test_a_held_lease_is_renewed_and_cleared_on_release(lite):
-    quick = HarvestState(lite, lease_seconds=1.0)  # a heartbeat every third of a second
+    quick = HarvestState(lite.database, lease_seconds=1.0)  # a heartbeat every third of a second
     with quick.claim("a", "me") as held:
         assert held
         row = _lease(lite)

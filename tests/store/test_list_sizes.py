@@ -13,7 +13,7 @@ from sqlalchemy import select
 from store import ListQuery, RecordStore
 from store.migrate import downgrade
 from store.models import list_sizes
-from store.reads import count_rows
+from store.reads.lists import count_rows
 from tests.store.helpers import draft, put
 
 PREFIXES = ("oai_dc", "marc21")

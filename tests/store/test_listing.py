@@ -5,7 +5,7 @@ import random
 from datetime import timedelta
 
 from store import ListQuery
-from store.reads import page_sql
+from store.reads.lists import page_sql
 from tests.store.helpers import T0, draft, put
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from store import ListQuery
-from store.reads import list_statement
+from store.reads.lists import list_statement
 from tests.store.helpers import T0, draft
 
 N = 3000

@@ -4,6 +4,9 @@ SQLite is tuned on every new connection: WAL so readers never wait for the write
 on, a busy timeout so a second writer waits instead of failing, synchronous=NORMAL (safe with
 WAL: a power cut can lose the last commits but never corrupts the file). SQLAlchemy emits BEGIN
 itself so a write transaction can start with BEGIN IMMEDIATE (see ``WRITE``).
+
+Also the statements each engine spells its own way (insert-or-ignore, upserts, bulk insert,
+batch IN, reserved ids). The Database that holds the engine is in store/database.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The store's read queries, as functions of an open Connection; RecordStore wraps them.
+"""The protocol's list reads (ListRecords, ListIdentifiers): one page of a list, and a list's
+size. Functions of an open Connection; RecordStore runs them through Database.read.
 
 List pages are keyset pages in (datestamp, identifier) order, never OFFSET: each page is one
 index range scan starting just after the previous page's last row, so page 1000 costs what
@@ -6,27 +7,15 @@ page 1 costs and a record written during a harvest cannot shift the pages after 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, and_, bindparam, func, select, tuple_
 
-from store.models import disseminations, list_sizes, record_sets, records, sets
-from store.types import ListQuery, RecordRow, SetInfo
-
-
-def to_epoch(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
-
-
-def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
-
-
-def split_specs(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
+from store.models import (
+    disseminations, from_epoch, list_sizes, record_sets, records, split_specs, to_epoch,
+)
+from store.record_types import ListQuery, RecordRow
 
 
 # The list queries come in a few shapes (set or not, until or not, lower bound or not, headers
@@ -39,8 +28,8 @@ def _list_select(columns: list, params: dict, *, with_records: bool):
     the keys are the query's shape); and the (datestamp, identifier) pair it is ordered by."""
     r, d = records, disseminations
 
-    def bind(name: str):
-        return bindparam(name, params[name])
+    def bind(name: str, type_=None):
+        return bindparam(name, params[name], type_=type_)
 
     # Only records disseminated (or deleted) in the requested format are listed (§2.5.1).
     on_prefix = d.c.prefix == bind("prefix")
@@ -66,7 +55,9 @@ def _list_select(columns: list, params: dict, *, with_records: bool):
         # so each page would re-read every earlier row of its datestamp, and an import gives
         # a million records the same datestamp. A second bound next to the row value would
         # let SQLite pick that one instead.
-        where.append(tuple_(ds, ident) > tuple_(bind("lo_ds"), bind("lo_id")))
+        # The column's type, not the value's: a row value does not pass it on, and INTEGER
+        # would refuse datestamps past 2038-01-19 on PostgreSQL.
+        where.append(tuple_(ds, ident) > tuple_(bind("lo_ds", ds.type), bind("lo_id")))
     return select(*columns).select_from(source).where(*where), ds, ident
 
 
@@ -191,16 +182,6 @@ def _record_rows(rows: list[tuple], with_metadata: bool) -> list[RecordRow]:
     return out
 
 
-def _record_row(row, with_metadata: bool) -> RecordRow:
-    deleted = bool(row.deleted or row.fmt_deleted)
-    # §2.5.1 / §4.1: a deleted record is a header only: no metadata and no about.
-    live = with_metadata and not deleted
-    return RecordRow(identifier=row.identifier, datestamp=from_epoch(row.datestamp),
-                     deleted=deleted, set_specs=split_specs(row.set_specs),
-                     metadata=bytes(row.xml) if live else None,
-                     about=bytes(row.about) if live and row.about is not None else None)
-
-
 def count(conn: Connection, query: ListQuery) -> int:
     if query.from_ is None:
         # A whole list (a prefix, perhaps a set) is what the writer keeps the size of. Its
@@ -223,46 +204,3 @@ def count_rows(conn: Connection, query: ListQuery) -> int:
     """The list's size counted from its rows (on the index alone: nothing from records)."""
     stmt, _, _ = _list_select([func.count()], _params(query, None), with_records=False)
     return conn.execute(stmt).scalar_one()
-
-
-def get_record(conn: Connection, identifier: str, prefix: str) -> RecordRow | None:
-    r, d = records, disseminations
-    row = conn.execute(
-        select(r.c.identifier, r.c.datestamp, r.c.deleted, d.c.deleted.label("fmt_deleted"),
-               r.c.set_specs, d.c.xml, r.c.about)
-        .select_from(r.join(d, and_(d.c.record_id == r.c.id, d.c.prefix == prefix)))
-        .where(r.c.identifier == identifier)).first()
-    return None if row is None else _record_row(row, True)
-
-
-def record_formats(conn: Connection, identifier: str) -> list[str] | None:
-    """A live record's live formats; a tombstone's formats (it is deleted in each of them)."""
-    rec = conn.execute(select(records.c.id, records.c.deleted)
-                       .where(records.c.identifier == identifier)).first()
-    if rec is None:
-        return None
-    stmt = select(disseminations.c.prefix).where(disseminations.c.record_id == rec.id)
-    if not rec.deleted:
-        stmt = stmt.where(disseminations.c.deleted.is_(False))
-    return list(conn.scalars(stmt.order_by(disseminations.c.prefix)))
-
-
-def earliest_datestamp(conn: Connection) -> datetime | None:
-    seconds = conn.execute(select(func.min(records.c.datestamp))).scalar()
-    return None if seconds is None else from_epoch(seconds)
-
-
-def list_sets(conn: Connection, after: str | None, limit: int) -> list[SetInfo]:
-    stmt = select(sets.c.spec, sets.c.name, sets.c.description)
-    if after is not None:
-        stmt = stmt.where(sets.c.spec > after)
-    rows = conn.execute(stmt.order_by(sets.c.spec).limit(limit))
-    return [SetInfo(row.spec, row.name, row.description) for row in rows]
-
-
-def set_exists(conn: Connection, spec: str) -> bool:
-    return conn.execute(select(sets.c.spec).where(sets.c.spec == spec)).first() is not None
-
-
-def count_sets(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(sets)).scalar_one()
