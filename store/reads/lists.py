@@ -47,7 +47,9 @@ def _list_select(columns: list, params: dict, *, with_records: bool):
     if with_records:
         source = source.join(r, r.c.id == d.c.record_id)
     if "until" in params:
-        where.append(ds <= bind("until"))   # §2.7.1: inclusive
+        # §2.7.1: inclusive. Bound with the column's type: the SQL is compiled once per shape,
+        # and a type taken from the first value (INTEGER) would refuse a later until past 2038.
+        where.append(ds <= bind("until", ds.type))
     if "lo_ds" in params:
         # One strict row-value lower bound: both engines start the index range exactly there.
         # (from, "") is "datestamp >= from" (§2.7.1: inclusive), as identifiers are never
@@ -55,8 +57,7 @@ def _list_select(columns: list, params: dict, *, with_records: bool):
         # so each page would re-read every earlier row of its datestamp, and an import gives
         # a million records the same datestamp. A second bound next to the row value would
         # let SQLite pick that one instead.
-        # The column's type, not the value's: a row value does not pass it on, and INTEGER
-        # would refuse datestamps past 2038-01-19 on PostgreSQL.
+        # The column's type here too (a row value does not pass it on).
         where.append(tuple_(ds, ident) > tuple_(bind("lo_ds", ds.type), bind("lo_id")))
     return select(*columns).select_from(source).where(*where), ds, ident
 
