@@ -23,6 +23,7 @@ class CrosswalkError(ValueError):
 
 # -- text -----------------------------------------------------------------------------------------
 _SPACES = re.compile(r"\s+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 # Two UTF-8 lead bytes read as Latin-1 ("Ã©" for "é", "Ã¼" for "ü"): double-encoded UTF-8.
 _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
 
@@ -33,9 +34,11 @@ def out_text(value: object) -> str:
     return clean_text(str(value or "")).strip()
 
 
-def in_text(text: str | None) -> str:
+def in_text(text: str | None, *, lines: bool = False) -> str:
     """Text read from a partner's XML: NFC, double-encoded UTF-8 repaired, whitespace collapsed
-    (§6 "Whitespace in MARCXML": indentation is layout), forbidden characters removed."""
+    (§6 "Whitespace in MARCXML": indentation is layout), forbidden characters removed. With
+    *lines* (descriptions), line breaks are content: each line is collapsed on its own and
+    runs of blank lines become one."""
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)   # §6 MARC-8: conversions give combining accents
@@ -47,6 +50,10 @@ def in_text(text: str | None) -> str:
         else:
             log.info("repaired double-encoded UTF-8: %r -> %r", text[:40], repaired[:40])
             text = repaired
+    if lines:
+        kept = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+        text = _BLANK_RUNS.sub("\n\n", "\n".join(kept))
+        return clean_text(text).strip()
     return clean_text(_SPACES.sub(" ", text)).strip()
 
 
