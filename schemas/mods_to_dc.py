@@ -121,8 +121,8 @@ def _title(info: etree._Element) -> str:
     """§3.3: "nonSort title: subTitle. partNumber. partName"."""
     part = {n: _text(next(iter(_kids(info, n)), None)) for n in
             ("nonSort", "title", "subTitle", "partNumber", "partName")}
-    raw_non_sort = "".join(next(iter(_kids(info, "nonSort")), etree.Element("x")).itertext())
-    glue = "" if raw_non_sort.endswith((" ", "'")) or not part["nonSort"] else " "
+    # An elided article ("L'") joins the title directly; any other takes a space.
+    glue = "" if not part["nonSort"] or part["nonSort"].endswith("'") else " "
     text = part["nonSort"] + glue + part["title"]
     if part["subTitle"]:
         text += ": " + part["subTitle"]
