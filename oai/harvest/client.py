@@ -12,6 +12,10 @@ The run loop (store, checkpoints) builds on four calls:
 - ``BrokenPage`` (fetched twice, still not well-formed) carries the page's ``window``: take
   that window through ``fallback_pages`` (ListIdentifiers, then GetRecord one by one), which
   sets aside only the records that still fail.
+
+Whether to fetch again, end a list quietly or set a record aside is asked of the client's
+``HarvestPolicy`` (``policy.classify``); the client only carries the decision out. This module
+and everything it imports know nothing of the store.
 """
 from __future__ import annotations
 
@@ -21,30 +25,57 @@ from urllib.parse import quote, urlsplit
 
 from oai.datestamps import Granularity
 from oai.harvest.dates import format_bound
-from oai.harvest.errors import (BrokenPage, HarvestError, NotOAIResponse, PartnerError,
-                                TransportError, UnexpectedStatus, UnsafeDocument)
+from oai.harvest.errors import (
+    BrokenPage,
+    HarvestError,
+    NotOAIResponse,
+    TransportError,
+    UnexpectedStatus,
+)
 from oai.harvest.http import HttpClient, HttpConfig
-from oai.harvest.models import (FormatInfo, HarvestedRecord, Header, ListWindow, Page,
-                                PartnerIdentity, PartnerSet, Repair, SetAside)
-from oai.harvest.paging import EndDetector, ListPolicy
-from oai.harvest.parse import (Response, read_formats, read_identify, read_items,
-                               read_response, read_sets, read_token)
+from oai.harvest.models import (
+    FormatInfo,
+    HarvestedRecord,
+    Header,
+    ListWindow,
+    Page,
+    PartnerIdentity,
+    PartnerSet,
+    Repair,
+    SetAside,
+)
+from oai.harvest.paging import EndDetector
+from oai.harvest.parse import (
+    Response,
+    read_formats,
+    read_identify,
+    read_items,
+    read_response,
+    read_sets,
+    read_token,
+)
+from oai.harvest.policy import Action, HarvestPolicy, Situation, Step
 
 LIST_VERBS = ("ListRecords", "ListIdentifiers")
 Bound = datetime | date | str | None
 
 
 class OAIClient:
-    """One partner's OAI-PMH interface. Use as a context manager, or call ``close()``."""
+    """One partner's OAI-PMH interface. Use as a context manager, or call ``close()``.
+
+    Its policy is the HTTP client's: give *policy* with an ``HttpConfig``, or build the
+    ``HttpClient`` with it."""
 
     def __init__(self, base_url: str, http: HttpClient | HttpConfig, *,
-                 policy: ListPolicy | None = None) -> None:
+                 policy: HarvestPolicy | None = None) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"{base_url!r} is not an http(s) base URL")
+        if isinstance(http, HttpClient) and policy is not None and policy != http.policy:
+            raise ValueError("the policy is the HttpClient's: build the HttpClient with it")
         self.base_url = base_url
-        self.http = http if isinstance(http, HttpClient) else HttpClient(http)
-        self.policy = policy or ListPolicy()
+        self.http = http if isinstance(http, HttpClient) else HttpClient(http, policy=policy)
+        self.policy = self.http.policy
         self._identity: PartnerIdentity | None = None
 
     def __enter__(self) -> OAIClient:
@@ -72,19 +103,18 @@ class OAIClient:
             fetched = self.http.get(url)
             try:
                 resp = read_response(fetched.body, url)
-            except UnsafeDocument:
-                raise  # fetching an attack again would not help
             except (BrokenPage, NotOAIResponse) as exc:
-                if fetched.status != 200:
-                    # An HTML error page or garbage with a 4xx/5xx: an HTTP failure.
+                decision = self.policy.decide(exc, Situation(Step.READ, attempt=refetched,
+                                                             status=fetched.status))
+                if decision.action is Action.REFETCH:
+                    refetched += 1
+                    continue
+                if decision.reason == "http-status":
                     if fetched.exhausted:
                         raise TransportError(f"{url}: still HTTP {fetched.status} after "
-                                             f"{self.http.config.retries + 1} attempts", url,
+                                             f"{self.policy.retries + 1} attempts", url,
                                              fetched.status) from exc
                     raise UnexpectedStatus(url, fetched.status) from exc
-                if isinstance(exc, BrokenPage) and refetched < self.policy.refetch_broken:
-                    refetched += 1  # truncation and garbling are often transient
-                    continue
                 raise
             # OAI errors come with 200, but also 400, 422 or 500 (zenodo); the body decides.
             resp.raise_errors(fetched.status)
@@ -121,8 +151,8 @@ class OAIClient:
             detector.count_request()
             try:
                 resp = self._call(params)
-            except PartnerError as exc:
-                if exc.code in ("noSetHierarchy", "noRecordsMatch"):
+            except HarvestError as exc:
+                if self.policy.decide(exc, Situation(Step.SETS)).action is Action.END_LIST:
                     return
                 raise
             sets = read_sets(resp)
@@ -134,7 +164,8 @@ class OAIClient:
 
     def fetch_record(self, identifier: str, prefix: str) -> Page:
         """GetRecord as a one-record Page (with its repairs and response date)."""
-        params = {"verb": "GetRecord", "identifier": identifier, "metadataPrefix": prefix}
+        params: dict[str, str | None] = {"verb": "GetRecord", "identifier": identifier,
+                                         "metadataPrefix": prefix}
         resp = self._call(params)
         items = read_items(resp, "GetRecord")
         return Page(verb="GetRecord", url=resp.url, number=1,
@@ -156,7 +187,9 @@ class OAIClient:
         Identify first when a bound is given, never sending a finer form)."""
         if verb not in LIST_VERBS:
             raise ValueError(f"{verb!r} is not one of {LIST_VERBS}")
-        gran = self.granularity if (from_ is not None or until is not None) else None
+        if from_ is None and until is None:
+            return ListWindow(verb, prefix, None, None, set_spec)
+        gran = self.granularity
         return ListWindow(verb, prefix,
                           format_bound(from_, gran) if from_ is not None else None,
                           format_bound(until, gran) if until is not None else None,
@@ -183,19 +216,21 @@ class OAIClient:
         while True:
             number += 1
             detector.count_request()
-            params = ({"verb": window.verb, "resumptionToken": token} if token else
+            params: dict[str, str | None] = (
+                {"verb": window.verb, "resumptionToken": token} if token else
                       {"verb": window.verb, "metadataPrefix": window.prefix,
                        "from": window.from_, "until": window.until, "set": window.set_spec})
             try:
                 resp = self._call(params)
             except HarvestError as exc:
-                reason = _ending(exc, detector.expect_end)
-                if reason is None:
+                decision = self.policy.decide(exc, Situation(Step.LIST,
+                                                             expect_end=detector.expect_end))
+                if decision.action is not Action.END_LIST:
                     exc.token, exc.window = token, window  # where the run loop stands
                     raise
                 yield Page(verb=window.verb, url=self.url(params), number=number,
                            response_date=getattr(exc, "response_date", ""),
-                           request_token=token, end_reason=reason, window=window)
+                           request_token=token, end_reason=decision.reason, window=window)
                 return
             items = read_items(resp, window.verb)
             next_token, reason = detector.decide(
@@ -224,7 +259,10 @@ class OAIClient:
                 continue
             try:
                 page = self.fetch_record(header.identifier, prefix)
-            except (PartnerError, BrokenPage, NotOAIResponse) as exc:
+            except HarvestError as exc:
+                if self.policy.decide(exc, Situation(Step.RECORD)).action is not \
+                        Action.SET_ASIDE:
+                    raise
                 aside.append(SetAside(header.identifier, str(exc), header.datestamp))
                 continue
             records.extend(page.records)
@@ -252,17 +290,3 @@ class OAIClient:
                        repairs=id_page.repairs + fetched.repairs,
                        set_aside=id_page.set_aside + fetched.set_aside, window=window)
 
-
-def _ending(exc: HarvestError, expect_end: bool) -> str | None:
-    """The end reason when *exc* closes a list normally, else None (it is an error).
-
-    noRecordsMatch on a first request means nothing new (an incremental run), and on the
-    partner's own token it ends the list (seen at MLA); an answer that fails right after
-    completeListSize was reached closes the list too (invenio-app-rdm#2715). Transport and
-    access errors are never an ending.
-    """
-    if isinstance(exc, PartnerError) and exc.code == "noRecordsMatch":
-        return "no-records-match"
-    if expect_end and isinstance(exc, (PartnerError, BrokenPage, NotOAIResponse)):
-        return "complete-list-size"
-    return None

@@ -16,11 +16,17 @@ Hierarchy::
     │   └── TokenRejected        badResumptionToken: restart the list from a datestamp
     └── RequestCapReached        a list used more requests than allowed; it never loops forever
 
+``ANSWER_ERRORS`` are the errors of a partner that answered, but not with what was asked
+(an OAI error, a broken page, something not OAI-PMH): about that request, not the connection.
+What to do about any of them is decided in ``policy``, nowhere else.
+
 ``PartnerError.error`` is the ``oai.errors`` instance for the partner's code, so server and
 harvester share one error vocabulary. Outcomes that end a list normally (noRecordsMatch, an
 empty token, ...) are not errors: they are reported on the last ``Page``.
 """
 from __future__ import annotations
+
+from typing import Any
 
 from oai.errors import OAIError, from_code
 
@@ -36,7 +42,8 @@ class HarvestError(Exception):
         super().__init__(message)
         self.url = url
         self.token: str | None = None
-        self.window = None
+        # A models.ListWindow; not imported here: models' own imports raise these errors.
+        self.window: Any = None
 
 
 class TransportError(HarvestError):
@@ -126,3 +133,7 @@ class TokenRejected(PartnerError):
 
 class RequestCapReached(HarvestError):
     """A list asked for more pages than the configured cap: something loops."""
+
+
+# The partner answered, but not with what was asked (see the module docstring).
+ANSWER_ERRORS = (PartnerError, BrokenPage, NotOAIResponse)

@@ -11,9 +11,12 @@ sleep function tests can replace. What is *not* left to defaults:
 - 401/403 stop at once with a typed error naming the URL (guidelines: terminate on 403);
 - gzip and deflate are asked for, and gzip sent without being asked (metha's "not advertised"
   responses) is recognised by its magic bytes;
-- a body that breaks off half-way is retried under the same Retry budget, and the body size
-  is capped (a decompression bomb must not take the harvester down);
+- a body that breaks off half-way is retried as ``policy.classify`` decides, under the same
+  budget (``HarvestPolicy.retries``), and the body size is capped (a decompression bomb must
+  not take the harvester down);
 - retries running out is a ``TransportError``, never a None (sickle#39).
+
+Which statuses are retried or denied, and how many retries, are the policy's (``policy``).
 """
 from __future__ import annotations
 
@@ -25,13 +28,19 @@ from typing import Callable
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError
+from urllib3.exceptions import InvalidHeader, ProtocolError
 from urllib3.util.retry import Retry
 
 from oai.harvest.errors import AccessDenied, ResponseTooLarge, TransportError
+from oai.harvest.policy import (
+    DENIED_STATUSES,
+    RETRY_STATUSES,
+    Action,
+    HarvestPolicy,
+    Situation,
+    Step,
+)
 
-# Retried statuses: 429 Too Many Requests and every 5xx (OAI-PMH §3.1.2.2 flow control uses 503).
-RETRY_STATUSES = frozenset({429} | set(range(500, 600)))
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -50,7 +59,6 @@ class HttpConfig:
     contact_url: str | None = None   # the project or admin page named in the User-Agent
     connect_timeout: float = 10.0
     read_timeout: float = 120.0      # arXiv can take minutes for its first byte
-    retries: int = 6                 # per request, of any kind
     backoff_factor: float = 1.0      # 0, 2, 4, 8, ... seconds between attempts
     backoff_max: float = 120.0
     retry_after_max: float = 900.0   # a Retry-After longer than this is cut down to it
@@ -64,8 +72,8 @@ class HttpConfig:
                      "retry_after_max", "delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
-        if self.retries < 0 or self.max_bytes <= 0:
-            raise ValueError("retries must be >= 0 and max_bytes > 0")
+        if self.max_bytes <= 0:
+            raise ValueError("max_bytes must be > 0")
 
     @property
     def user_agent(self) -> str:
@@ -121,17 +129,21 @@ class Fetched:
 
 
 class HttpClient:
-    """GET with retries, timeouts, compression and a politeness delay; one per partner."""
+    """GET with retries, timeouts, compression and a politeness delay; one per partner.
+    *policy* (its ``retries`` above all) is the one the ``OAIClient`` on top of it uses."""
 
-    def __init__(self, config: HttpConfig, *, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, config: HttpConfig, *, policy: HarvestPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
+        self.policy = policy or HarvestPolicy()
+        retries = self.policy.retries
         self._sleep = sleep
         self._clock = clock
         self._last: float | None = None
         self._retry = PoliteRetry(
-            total=config.retries, connect=config.retries, read=config.retries,
-            status=config.retries, redirect=5, allowed_methods=frozenset({"GET"}),
+            total=retries, connect=retries, read=retries, status=retries, redirect=5,
+            allowed_methods=frozenset({"GET"}),
             status_forcelist=RETRY_STATUSES, backoff_factor=config.backoff_factor,
             backoff_max=config.backoff_max, raise_on_status=False,
             respect_retry_after_header=True, retry_after_cap=config.retry_after_max,
@@ -154,20 +166,23 @@ class HttpClient:
     def get(self, url: str) -> Fetched:
         """Fetch *url*. Raises AccessDenied, TransportError or ResponseTooLarge."""
         self._pause()
-        retry = self._retry  # the budget for bodies that break off after the headers
+        retry = self._retry  # the backoff for bodies that break off after the headers
+        broke_off = 0
         while True:
             try:
                 return self._attempt(url)
             except _BodyBrokeOff as broke:
-                try:
-                    retry = retry.increment("GET", url, error=ProtocolError(str(broke)))
-                except MaxRetryError:
+                decision = self.policy.decide(broke, Situation(Step.FETCH, attempt=broke_off))
+                if decision.action is not Action.RETRY:
                     raise TransportError(f"{url}: the answer kept breaking off ({broke})",
                                          url) from broke
+                broke_off += 1
+                # Only for the backoff: Retry has the policy's budget, so it is not used up.
+                retry = retry.increment("GET", url, error=ProtocolError(str(broke)))
                 retry.sleep()
             except requests.exceptions.RequestException as exc:
                 raise TransportError(f"{url}: no usable answer after "
-                                     f"{self.config.retries + 1} attempts ({exc})",
+                                     f"{self.policy.retries + 1} attempts ({exc})",
                                      url) from exc
             finally:
                 self._last = self._clock()
@@ -182,7 +197,7 @@ class HttpClient:
         resp = self.session.get(url, stream=True, timeout=(self.config.connect_timeout,
                                                            self.config.read_timeout))
         with resp:
-            if resp.status_code in (401, 403):
+            if resp.status_code in DENIED_STATUSES:
                 raise AccessDenied(url, resp.status_code)
             try:
                 body = self._read(resp, url)

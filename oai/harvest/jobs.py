@@ -13,34 +13,37 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from oai.harvest.client import OAIClient
 from oai.harvest.http import HttpClient, HttpConfig
-from oai.harvest.paging import ListPolicy
 from oai.harvest.plan import HarvestOptions
+from oai.harvest.policy import HarvestPolicy
 from oai.harvest.progress import Progress
 from oai.harvest.report import HarvestReport
 from oai.harvest.run import harvest, newest_run
 from schemas.base import FormatRegistry
 from store.types import Source
 
+if TYPE_CHECKING:
+    from store import RecordStore
+
 
 @dataclass(frozen=True)
 class Harvester:
     """Everything a harvest needs besides the source, resolved once by the CLI."""
 
-    store: Any                          # store.RecordStore
+    store: RecordStore
     registry: FormatRegistry
     repository_identifier: str
     admin_email: str                    # the From header (harvester guidelines)
     http: HttpConfig | None = None      # defaults; a source's delay is set per source
-    policy: ListPolicy | None = None
+    policy: HarvestPolicy | None = None  # the failure policy's limits; None: the defaults
 
     def client(self, source: Source) -> OAIClient:
         base = self.http or HttpConfig(admin_email=self.admin_email)
         config = replace(base, admin_email=self.admin_email, delay=source.delay)
-        return OAIClient(source.base_url, HttpClient(config), policy=self.policy)
+        return OAIClient(source.base_url, HttpClient(config, policy=self.policy))
 
     def one(self, source: Source, options: HarvestOptions, progress: Progress,
             after_run: int | None = None) -> HarvestReport:

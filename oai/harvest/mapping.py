@@ -17,8 +17,9 @@ namespace its ListMetadataFormats gave, and is read into our Dublin Core values 
 again in every format we can render, so the record is served exactly like our own. Any other
 format is kept verbatim and served again under the prefix we chose for it
 (``choose_prefix``). A record sent in another namespace than the source's format says so
-(``Mapped.sent_namespace``), so that the run reports the mismatch once. Either way the partner's ``<metadata>`` child is kept
-verbatim in the origin, so a crosswalk can be re-run without harvesting again.
+(``Mapped.sent_namespace``), so that the run reports the mismatch once. Either way the
+partner's ``<metadata>`` child is kept verbatim in the origin, so a crosswalk can be re-run
+without harvesting again.
 
 Provenance. The draft's ``about`` is our ``<provenance>`` (``schemas.provenance``), chained onto
 the partner's own. ``altered`` is true when we changed what we serve: characters XML forbids
@@ -32,10 +33,11 @@ from typing import Callable, Sequence
 from lxml import etree
 
 from oai.harvest.models import HarvestedRecord, SetAside
-from oai.ingest.items import escape_local
+from oai.identity import escape_local
 from schemas.base import MetadataFormat
 from schemas.oai_dc import OAI_DC_NS, read_dc
-from schemas.provenance import PROVENANCE_NS, render as render_provenance
+from schemas.provenance import PROVENANCE_NS
+from schemas.provenance import render as render_provenance
 from store.types import DCValue, Origin, RecordDraft, is_valid_setspec
 
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

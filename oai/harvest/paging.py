@@ -5,40 +5,22 @@ lists by sending no token, by repeating a token (metha: "would spill the disk"),
 the same records for every token (kor#55), by a token after the true last page
 (invenio-app-rdm#2715) or by empty pages with tokens - sometimes 30 of them *before* the
 first records (librisxl#1812), so an empty page alone is not an end. A harvest must never
-loop forever: ``RequestCapReached`` stops a list that uses too many requests.
+loop forever: ``RequestCapReached`` stops a list that uses too many requests. The limits are
+the ``policy.HarvestPolicy``'s; what to do about a failed request is ``policy.classify``'s.
 """
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 
 from oai.harvest.errors import RequestCapReached
 from oai.harvest.models import ResumptionInfo
-
-
-@dataclass(frozen=True)
-class ListPolicy:
-    """Limits for one list (all configurable; tests use small values)."""
-
-    max_empty_pages: int = 10          # empty pages with tokens in a row before we stop
-    max_requests: int = 100_000        # requests per list, whatever happens
-    remember_pages: int = 20           # pages of identifiers kept for the repeat check
-    # completeListSize MAY be an estimate (§3.5) and some are wrong (OpenSKOS#8), so by
-    # default reaching it does not stop the list: the next token is still asked for, and only
-    # a failure of that request (error, broken page) ends the list quietly.
-    trust_complete_list_size: bool = False
-    refetch_broken: int = 1            # extra fetches of a page that is not well-formed
-
-    def __post_init__(self) -> None:
-        if min(self.max_empty_pages, self.max_requests, self.remember_pages) < 1 \
-                or self.refetch_broken < 0:
-            raise ValueError("list limits must be positive (refetch_broken may be 0)")
+from oai.harvest.policy import HarvestPolicy
 
 
 class EndDetector:
     """Follows one list page by page and says, for each, the next token or why it ends."""
 
-    def __init__(self, policy: ListPolicy, received: int | None = 0) -> None:
+    def __init__(self, policy: HarvestPolicy, received: int | None = 0) -> None:
         self.policy = policy
         self.received = received          # records so far in this list; None when unknown
         self.requests = 0

@@ -14,8 +14,16 @@ from lxml import etree
 
 from oai.harvest.dates import partner_granularity
 from oai.harvest.errors import NotOAIResponse, PartnerError
-from oai.harvest.models import (FormatInfo, HarvestedRecord, Header, PartnerIdentity,
-                                PartnerSet, Repair, ResumptionInfo, SetAside)
+from oai.harvest.models import (
+    FormatInfo,
+    HarvestedRecord,
+    Header,
+    PartnerIdentity,
+    PartnerSet,
+    Repair,
+    ResumptionInfo,
+    SetAside,
+)
 from oai.harvest.xmlread import Repairs, read_xml
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -79,8 +87,9 @@ def read_response(body: bytes, url: str) -> Response:
     if not _is(root, "OAI-PMH"):
         raise NotOAIResponse(f"{url}: the answer is XML but not OAI-PMH "
                              f"(root element {root.tag!r})", url)
-    errors = [(err.get("code", "").strip(), doc.repairs.take("".join(err.itertext()))[0]
-               .strip()) for err in _children(root, "error")]
+    errors = [(str(err.get("code", "")).strip(),
+               doc.repairs.take("".join(err.itertext()))[0].strip())
+              for err in _children(root, "error")]
     verb_el = next((child for child in root if any(_is(child, v) for v in VERBS)), None)
     return Response(url=url, response_date=_text(root, "responseDate", doc.repairs),
                     errors=errors, body=verb_el, repairs=doc.repairs)
@@ -129,6 +138,7 @@ def read_items(resp: Response, verb: str) -> Items:
     element = "header" if verb == "ListIdentifiers" else "record"
     for el in _children(body, element):
         codes: list[int] = []
+        record: HarvestedRecord | None
         if verb == "ListIdentifiers":
             record = HarvestedRecord(_header(el, resp.repairs, codes))
         else:

@@ -12,6 +12,8 @@ overlapping incremental windows. Records taken twice cost nothing: unchanged rec
 rewritten (the store compares content hashes). Defaults: one hour for seconds-granular
 partners, one day for day-granular ones (whose bounds are truncated to the day anyway).
 ``--full`` ignores the watermark; ``--from``/``--until`` ask for exactly that range.
+Limits on failures (retries, list restarts) are not options: they are the
+``policy.HarvestPolicy``'s.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from datetime import timedelta
 
 from oai.datestamps import Granularity, parse_lenient
 from oai.harvest.dates import format_bound
+from store.types import RunMode
 
 DEFAULT_OVERLAP = {Granularity.SECONDS: timedelta(hours=1), Granularity.DAY: timedelta(days=1)}
 
@@ -34,7 +37,6 @@ class HarvestOptions:
     from_: str | None = None
     until: str | None = None
     overlap: timedelta | None = None     # None: DEFAULT_OVERLAP for the partner's granularity
-    max_restarts: int = 3                # restarts of one list after rejected tokens
     stop: threading.Event | None = None  # set by Ctrl-C: stop after the current page
 
     def __post_init__(self) -> None:
@@ -46,8 +48,6 @@ class HarvestOptions:
             raise ValueError("--full cannot be combined with --from or --until")
         if self.overlap is not None and self.overlap < timedelta(0):
             raise ValueError("the overlap must not be negative")
-        if self.max_restarts < 0:
-            raise ValueError("max_restarts must not be negative")
 
     @property
     def overrides(self) -> bool:
@@ -61,7 +61,7 @@ class HarvestOptions:
 
 @dataclass(frozen=True)
 class Plan:
-    mode: str               # full | incremental | range
+    mode: RunMode
     from_: str | None       # as sent to the partner (its granularity)
     until: str | None
     note: str | None = None
@@ -70,15 +70,22 @@ class Plan:
 def plan(watermark: str | None, options: HarvestOptions, granularity: Granularity) -> Plan:
     """The selection of this harvest, its bounds formatted at *granularity*."""
     if options.from_ is not None or options.until is not None:
-        return Plan("range",
+        return Plan(RunMode.RANGE,
                     format_bound(options.from_, granularity) if options.from_ else None,
                     format_bound(options.until, granularity) if options.until else None)
     if options.full or not watermark:
-        return Plan("full", None, None)
+        return Plan(RunMode.FULL, None, None)
     try:
         moment = parse_lenient(watermark)
     except ValueError:
-        return Plan("full", None, None,
+        return Plan(RunMode.FULL, None, None,
                     note=f"the watermark {watermark!r} is unreadable; harvesting everything")
     overlap = options.overlap if options.overlap is not None else DEFAULT_OVERLAP[granularity]
-    return Plan("incremental", format_bound(moment - overlap, granularity), None)
+    return Plan(RunMode.INCREMENTAL, format_bound(moment - overlap, granularity), None)
+
+
+def intended_mode(watermark: str | None, options: HarvestOptions) -> RunMode:
+    """The mode ``plan`` would choose, for a run that failed before it could plan."""
+    if options.from_ or options.until:
+        return RunMode.RANGE
+    return RunMode.FULL if options.full or not watermark else RunMode.INCREMENTAL

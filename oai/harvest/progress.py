@@ -58,7 +58,7 @@ class LineTracker(Tracker):
 
     _lock = threading.Lock()
 
-    def __init__(self, source: str, stream: TextIO, every: float = 10.0) -> None:
+    def __init__(self, source: str, stream: TextIO | None, every: float = 10.0) -> None:
         super().__init__(source)
         self.stream, self.every = stream, every
         self._start = time.monotonic()
@@ -84,7 +84,7 @@ class LineTracker(Tracker):
 class BarTracker(Tracker):
     """A tqdm bar: records, pages, rate, time left once a completeListSize is known."""
 
-    def __init__(self, source: str, stream: TextIO, position: int = 0) -> None:
+    def __init__(self, source: str, stream: TextIO | None, position: int = 0) -> None:
         super().__init__(source)
         from tqdm import tqdm
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oai.harvest.models import SetAside
+from store.types import RunMode, RunStatus
 
 EXIT_SUCCESS = 0
 EXIT_FAILED = 1
@@ -34,8 +35,10 @@ EXIT_CODES_HELP = """exit codes:
   3    partial: harvested, but records were set aside (see: sources show NAME)
   130  interrupted (Ctrl-C): running the same command again resumes"""
 
-_EXIT = {"success": EXIT_SUCCESS, "skipped": EXIT_SUCCESS, "partial": EXIT_PARTIAL,
-         "failed": EXIT_FAILED, "interrupted": EXIT_INTERRUPTED}
+# A report's status is a run's (``RunStatus``), or SKIPPED: no run was made.
+SKIPPED = "skipped"
+_EXIT = {RunStatus.SUCCESS: EXIT_SUCCESS, SKIPPED: EXIT_SUCCESS, RunStatus.PARTIAL: EXIT_PARTIAL,
+         RunStatus.FAILED: EXIT_FAILED, RunStatus.INTERRUPTED: EXIT_INTERRUPTED}
 _SEVERITY = {EXIT_SUCCESS: 0, EXIT_PARTIAL: 1, EXIT_FAILED: 2, EXIT_USAGE: 3,
              EXIT_INTERRUPTED: 4}
 
@@ -45,8 +48,8 @@ class HarvestReport:
     """One source's harvest. ``status``: success | partial | failed | interrupted | skipped."""
 
     source: str
-    status: str = "running"
-    mode: str | None = None
+    status: str = RunStatus.RUNNING
+    mode: RunMode | None = None
     from_: str | None = None
     until: str | None = None
     run_id: int | None = None
@@ -89,7 +92,7 @@ class HarvestReport:
 
     def summary(self) -> str:
         """One line: the outcome, the counts, pages and time (and why, when it failed)."""
-        if self.status == "skipped":
+        if self.status == SKIPPED:
             return f"{self.source}: skipped: {self.message}"
         head = f"{self.source}: {self.status}"
         if self.window():

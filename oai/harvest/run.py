@@ -6,20 +6,23 @@
    skipped too: two ``harvest --all`` at once take each source once between them.
 2. Identify first: its granularity decides how from/until are sent, and its responseDate -
    the first response of the run - becomes the source's watermark when the run succeeds.
-3. An unfinished harvest is continued: a run that was killed, interrupted or failed keeps
-   its per-list checkpoints, and the next run (unless --full/--from/--until ask for something
-   else) takes over its selection, its checkpoints and its first responseDate. Finished
-   lists are not asked again; open ones go on with their token (``walk``).
+   An Identify that cannot be read is done without (``policy``, ``Step.IDENTIFY``): the
+   run goes on at day granularity, the coarsest and always safe, with a warning.
+3. An unfinished harvest is continued (``continuation``): a run that was killed, interrupted
+   or failed keeps its per-list checkpoints, and the next run (unless --full/--from/--until
+   ask for something else) takes over its selection, its checkpoints and its first
+   responseDate. Finished lists are not asked again; open ones go on with their token.
 4. Otherwise ``plan`` decides: full, incremental from the watermark, or a range.
-5. The partner's format (ListMetadataFormats) decides how records are kept
-   (``mapping.Target``); a format other than oai_dc is recorded with ``put_format`` so that
-   our endpoint serves it. The partner's sets (ListSets) become ``partner:<source>:<spec>``
-   with the partner's names.
-6. One list per configured set, or one for the whole repository, each through ``walk``.
+5. What the partner says of itself (``partner_description``): its format decides how records
+   are kept, its sets become ``partner:<source>:<spec>`` with the partner's names.
+6. One list per configured set, or one for the whole repository, each through ``walk``,
+   whose ``PageResult``s this module turns into the report and the progress shown.
 
 A run ends "success", "partial" (records set aside), "failed" (the message says why; a
-401/403 stops the source at once) or "interrupted" (Ctrl-C). Only full and incremental runs
-move the watermark: a --from/--until range does not cover everything since it.
+401/403 stops the source at once) or "interrupted" (Ctrl-C). Warnings (an unusable Identify,
+a misdescribed format) are said once per run: on the summary line and in the run's message.
+Only full and incremental runs move the watermark: a --from/--until range does not cover
+everything since it.
 """
 from __future__ import annotations
 
@@ -28,61 +31,28 @@ import socket
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from oai.datestamps import format_datestamp
+from oai.datestamps import Granularity, format_datestamp
 from oai.harvest.client import OAIClient
-from oai.datestamps import Granularity
-from oai.harvest.errors import BrokenPage, HarvestError, NotOAIResponse
+from oai.harvest.continuation import chain_of, first_response
+from oai.harvest.errors import HarvestError
 from oai.harvest.mapping import RecordMapper
 from oai.harvest.models import PartnerIdentity, SetAside
-from oai.harvest.plan import HarvestOptions, Plan, plan
+from oai.harvest.partner_description import publish_sets, target
+from oai.harvest.plan import HarvestOptions, Plan, intended_mode, plan
+from oai.harvest.policy import Action, Situation, Step
 from oai.harvest.progress import Tracker
-from oai.harvest.report import HarvestReport
-from oai.harvest.setup import chain_of, publish_sets, target
-from oai.harvest.walk import Interrupted, ListState, walk
+from oai.harvest.report import SKIPPED, HarvestReport
+from oai.harvest.walk import Interrupted, ListState, PageResult, WalkContext, walk
 from schemas.base import FormatRegistry
-from store.drafts import prepare
 from store.errors import StoreError
-from store.types import RecordDraft, Source
+from store.types import RunInfo, RunMode, RunStatus, Source
 
+if TYPE_CHECKING:
+    from store import RecordStore
 
-@dataclass
-class RunContext:
-    """What the list walker needs: one run of one source."""
-
-    store: Any                       # store.RecordStore
-    client: OAIClient
-    source: Source
-    run_id: int
-    mapper: RecordMapper
-    options: HarvestOptions
-    report: HarvestReport
-    tracker: Tracker
-    fallback_date: str               # our clock, for partner dates the schema would refuse
-    first_response_date: str | None  # the run's watermark-to-be
-    unsaved_first_response_date: str | None = None
-    mismatched: Counter = field(default_factory=Counter)  # namespace sent -> records
-
-    def note(self, text: str) -> None:
-        if len(self.report.notes) < 1000:   # a summary, not a log: the tracker shows them all
-            self.report.notes.append(text)
-        self.tracker.note(text)
-
-    def screen(self, drafts: list[RecordDraft]) -> tuple[list[RecordDraft], list]:
-        """Split *drafts* into those the store accepts and set-aside items for the others."""
-        good, refused = [], []
-        for draft in drafts:
-            try:
-                prepare(draft)
-                good.append(draft)
-            except StoreError as exc:
-                origin = draft.origin
-                refused.append(SetAside(origin.identifier if origin else draft.identifier,
-                                        f"refused by the store: {exc}",
-                                        origin.datestamp if origin else None))
-        return good, refused
+_NOTES_KEPT = 1000   # the report keeps a summary, not a log: the tracker shows them all
 
 
 def owner_name() -> str:
@@ -90,15 +60,16 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
 
 
-def newest_run(store: Any, name: str) -> int:
+def newest_run(store: RecordStore, name: str) -> int:
     """The id of *name*'s newest run; 0 when it has none. Run ids grow with time."""
     runs = store.harvest.runs(name, limit=1)
     return runs[0].id if runs else 0
 
 
-def harvest(source: Source, *, store: Any, client: OAIClient, registry: FormatRegistry,
-            repository_identifier: str, options: HarvestOptions | None = None,
-            progress: Tracker | None = None, after_run: int | None = None) -> HarvestReport:
+def harvest(source: Source, *, store: RecordStore, client: OAIClient,
+            registry: FormatRegistry, repository_identifier: str,
+            options: HarvestOptions | None = None, progress: Tracker | None = None,
+            after_run: int | None = None) -> HarvestReport:
     """Harvest *source* into *store* once; never raises for a partner's or a record's fault
     (the report says what happened). KeyboardInterrupt is re-raised after the run is closed
     as interrupted."""
@@ -109,111 +80,158 @@ def harvest(source: Source, *, store: Any, client: OAIClient, registry: FormatRe
     try:
         with store.harvest.claim(source.name, owner_name()) as held:
             if not held:
-                report.status = "skipped"
+                report.status = SKIPPED
                 report.message = "another process is harvesting this source right now"
                 return report
             # Checked under the claim, so no other run can start between the check and ours.
             if after_run is not None and newest_run(store, source.name) > after_run:
-                report.status = "skipped"
+                report.status = SKIPPED
                 report.message = "another process harvested this source after this command began"
                 return report
-            _claimed(source, store, client, registry, repository_identifier, options,
-                     tracker, report)
+            _Run(source, store, client, options, tracker, report).go(
+                registry, repository_identifier)
     except StoreError as exc:
-        report.status, report.message = "failed", f"the store refused: {exc}"
+        report.status, report.message = RunStatus.FAILED, f"the store refused: {exc}"
     finally:
         report.seconds = time.monotonic() - began
         tracker.close()
     return report
 
 
-def _claimed(source: Source, store: Any, client: OAIClient, registry: FormatRegistry,
-             repository_identifier: str, options: HarvestOptions, tracker: Tracker,
-             report: HarvestReport) -> None:
-    state = store.harvest
-    chain, checkpoints = ([], {}) if options.overrides else chain_of(state, source.name)
-    # A continued harvest keeps its selection; a new one is planned once Identify answered.
-    chosen = Plan(chain[0].mode, chain[0].from_, chain[0].until) if chain else None
-    run, first, interrupted, ctx = None, None, False, None
-    try:
+class _Run:
+    """One claimed run: the report is built here, from what the walker's pages did."""
+
+    def __init__(self, source: Source, store: RecordStore, client: OAIClient,
+                 options: HarvestOptions, tracker: Tracker, report: HarvestReport) -> None:
+        self.source, self.store, self.client = source, store, client
+        self.options, self.tracker, self.report = options, tracker, report
+        self.mismatched: Counter[str] = Counter()   # namespace sent -> records
+
+    def note(self, text: str) -> None:
+        if len(self.report.notes) < _NOTES_KEPT:
+            self.report.notes.append(text)
+        self.tracker.note(text)
+
+    def warn(self, text: str) -> None:
+        self.report.warnings.append(text)
+        self.tracker.note(f"warning: {text}")
+
+    def take(self, result: PageResult) -> None:
+        """What one page did (or a turn of its list), into the report and the progress."""
+        report = self.report
+        for text in result.notes:
+            self.note(text)
+        self.mismatched.update(result.mismatched)
+        if result.page is None:
+            return
+        report.add(result.added, result.updated, result.unchanged, result.deleted)
+        report.pages += 1
+        for repair in result.page.repairs:
+            report.repairs.append(str(repair))
+            self.note(str(repair))
+        for item in result.set_aside:
+            self.note(f"set aside {item.identifier or '(no identifier)'}: {item.reason}")
+        self.tracker.page(result.page)
+
+    def identify(self) -> PartnerIdentity:
         try:
-            identity = client.identify()
-        except (BrokenPage, NotOAIResponse) as exc:
+            return self.client.identify()
+        except HarvestError as exc:
+            decision = self.client.policy.decide(exc, Situation(Step.IDENTIFY))
+            if decision.action is not Action.DO_WITHOUT:
+                raise
             # Identify only tells us the granularity: day, the coarsest, is always safe
             # (§3.3.1). Nothing is kept, so the next run asks Identify again.
-            identity = _day_identity(source)
-            client.assume_identity(identity)
-            _warn(report, tracker, f"Identify was unusable ({exc}); harvested at day "
-                                   "granularity, and the next run asks Identify again")
-        if chosen is None:
-            chosen = plan(source.watermark, options, identity.granularity)
-            if chosen.note:
-                report.notes.append(chosen.note)
-        report.resumed = bool(chain)
-        report.mode, report.from_, report.until = chosen.mode, chosen.from_, chosen.until
-        run = state.start_run(source.name, mode=chosen.mode, from_=chosen.from_,
-                              until=chosen.until)
-        report.run_id = run.id
-        now = format_datestamp(store.clock())
-        # The oldest first response of the chain: see setup.chain_of.
-        first = next((r.first_response_date for r in reversed(chain) if r.first_response_date),
-                     None) or identity.response_date or now
-        tgt, warnings = target(client, state, source, registry)
-        for text in warnings:
-            _warn(report, tracker, text)
-        mapper = RecordMapper(source=source.name, base_url=source.base_url,
-                              repository_identifier=repository_identifier, target=tgt,
-                              fallback_date=now, sets_of=lambda ident: _sets_of(store, ident))
-        ctx = RunContext(store, client, source, run.id, mapper, options, report, tracker,
-                         now, first, unsaved_first_response_date=first)
-        for text in publish_sets(client, store, source, identity):
-            ctx.note(text)
-        for key in source.sets or ("",):
-            cp = checkpoints.get(key)
-            if cp is not None and cp.token is None:
-                continue                  # finished in an earlier session of this harvest
-            if options.stopping:
-                raise Interrupted()
-            walk(ctx, ListState.of(cp) if cp is not None else
-                 ListState(key, "ListRecords", source.prefix, key or None, chosen.from_,
-                           chosen.until))
-        status, message = "success", None
-    except HarvestError as exc:          # AccessDenied (401/403) included: stop the source
-        status, message = "failed", str(exc)
-    except (Interrupted, KeyboardInterrupt) as exc:
-        status, message = "interrupted", "interrupted; the next run resumes from here"
-        interrupted = isinstance(exc, KeyboardInterrupt)
-    if run is None:
-        # Identify failed: record a run all the same (`sources list` shows the failure),
-        # with the chain's selection so that the chain goes on.
-        mode = chosen.mode if chosen else _mode(source, options)
-        run = state.start_run(source.name, mode=mode, from_=chosen.from_ if chosen else None,
-                              until=chosen.until if chosen else None)
-        report.run_id = run.id
-    aside = [r.id for r in chain if r.set_aside] + [run.id]
-    if status == "success" and any(state.get_run(i).set_aside for i in aside):
-        status = "partial"
-    if ctx is not None:
-        for sent, count in ctx.mismatched.items():
-            _warn(report, tracker, f"{count} record(s) came in namespace {sent or '(none)'!r}, "
-                                   f"not {ctx.mapper.target.namespace!r} as the source's "
-                                   f"format {source.prefix!r} says; each was kept by what "
-                                   "it is")
-    if report.warnings:
-        warning = "warning: " + "; ".join(report.warnings)
-        message = f"{message}; {warning}" if message else warning
-    moves = (chosen.mode if chosen else None) in ("full", "incremental")
-    info = state.finish_run(run.id, status=status, message=message,
-                            watermark=first if moves else None)
-    _fill(report, info, [state.set_aside_records(i) for i in aside])
-    report.status, report.message = status, message
-    if interrupted:
-        raise KeyboardInterrupt
+            identity = _day_identity(self.source)
+            self.client.assume_identity(identity)
+            self.warn(f"Identify was unusable ({exc}); harvested at day granularity, and "
+                      "the next run asks Identify again")
+            return identity
+
+    def go(self, registry: FormatRegistry, repository_identifier: str) -> None:
+        source, store, options, report = self.source, self.store, self.options, self.report
+        state = store.harvest
+        chain, checkpoints = ([], {}) if options.overrides else chain_of(state, source.name)
+        # A continued harvest keeps its selection; a new one is planned once Identify answered.
+        chosen = Plan(chain[0].mode, chain[0].from_, chain[0].until) if chain else None
+        run: RunInfo | None = None
+        mapper: RecordMapper | None = None
+        first: str | None = None
+        interrupted = False
+        try:
+            identity = self.identify()
+            if chosen is None:
+                chosen = plan(source.watermark, options, identity.granularity)
+                if chosen.note:
+                    report.notes.append(chosen.note)
+            report.resumed = bool(chain)
+            report.mode, report.from_, report.until = chosen.mode, chosen.from_, chosen.until
+            run = state.start_run(source.name, mode=chosen.mode, from_=chosen.from_,
+                                  until=chosen.until)
+            report.run_id = run.id
+            now = format_datestamp(store.clock())
+            first = first_response(chain) or identity.response_date or now
+            tgt, warnings = target(self.client, state, source, registry)
+            for text in warnings:
+                self.warn(text)
+            mapper = RecordMapper(source=source.name, base_url=source.base_url,
+                                  repository_identifier=repository_identifier, target=tgt,
+                                  fallback_date=now,
+                                  sets_of=lambda ident: _sets_of(store, ident))
+            ctx = WalkContext(store, self.client, source.name, run.id, mapper, now, first,
+                              stopping=lambda: options.stopping)
+            for text in publish_sets(self.client, store, source, identity):
+                self.note(text)
+            for key in source.sets or ("",):
+                cp = checkpoints.get(key)
+                if cp is not None and cp.token is None:
+                    continue                  # finished in an earlier session of this harvest
+                if options.stopping:
+                    raise Interrupted()
+                start = ListState.of(cp) if cp is not None else ListState(
+                    key, "ListRecords", source.prefix, key or None, chosen.from_, chosen.until)
+                for result in walk(ctx, start):
+                    self.take(result)
+            status, message = RunStatus.SUCCESS, None
+        except HarvestError as exc:          # AccessDenied (401/403) included: stop the source
+            status, message = RunStatus.FAILED, str(exc)
+        except (Interrupted, KeyboardInterrupt) as exc:
+            status = RunStatus.INTERRUPTED
+            message = "interrupted; the next run resumes from here"
+            interrupted = isinstance(exc, KeyboardInterrupt)
+        if run is None:
+            # Identify failed: record a run all the same (`sources list` shows the failure),
+            # with the chain's selection so that the chain goes on.
+            mode = chosen.mode if chosen else intended_mode(source.watermark, options)
+            run = state.start_run(source.name, mode=mode,
+                                  from_=chosen.from_ if chosen else None,
+                                  until=chosen.until if chosen else None)
+            report.run_id = run.id
+        aside = [r.id for r in chain if r.set_aside] + [run.id]
+        if status == RunStatus.SUCCESS and any(
+                (r := state.get_run(i)) is not None and r.set_aside for i in aside):
+            status = RunStatus.PARTIAL
+        if mapper is not None:
+            for sent, count in self.mismatched.items():
+                self.warn(f"{count} record(s) came in namespace {sent or '(none)'!r}, not "
+                          f"{mapper.target.namespace!r} as the source's format "
+                          f"{source.prefix!r} says; each was kept by what it is")
+        message = _with_warnings(message, report.warnings)
+        moves = (chosen.mode if chosen else None) in (RunMode.FULL, RunMode.INCREMENTAL)
+        info = state.finish_run(run.id, status=status, message=message,
+                                watermark=first if moves else None)
+        _fill(report, info, [state.set_aside_records(i) for i in aside])
+        report.status, report.message = status, message
+        if interrupted:
+            raise KeyboardInterrupt
 
 
-def _warn(report: HarvestReport, tracker: Tracker, text: str) -> None:
-    report.warnings.append(text)
-    tracker.note(f"warning: {text}")
+def _with_warnings(message: str | None, warnings: list[str]) -> str | None:
+    """The run's message: why it failed, then its warnings (each said once)."""
+    if not warnings:
+        return message
+    warning = "warning: " + "; ".join(warnings)
+    return f"{message}; {warning}" if message else warning
 
 
 def _day_identity(source: Source) -> PartnerIdentity:
@@ -223,18 +241,12 @@ def _day_identity(source: Source) -> PartnerIdentity:
                            granularity=Granularity.DAY, granularity_declared="")
 
 
-def _mode(source: Source, options: HarvestOptions) -> str:
-    if options.from_ or options.until:
-        return "range"
-    return "full" if options.full or not source.watermark else "incremental"
-
-
-def _sets_of(store: Any, identifier: str) -> tuple[str, ...] | None:
+def _sets_of(store: RecordStore, identifier: str) -> tuple[str, ...] | None:
     stored = store.get_stored(identifier)
     return stored.set_specs if stored is not None else None
 
 
-def _fill(report: HarvestReport, info: Any, aside: list[list[Any]]) -> None:
+def _fill(report: HarvestReport, info: RunInfo, aside: list[list]) -> None:
     """The report's counts are the run's as the store kept them; its set-aside records are
     those of every session of the harvest."""
     report.added, report.updated = info.added, info.updated

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import urlsplit
 
 from store.types import MAX_SOURCE_NAME, RunInfo, Source, is_valid_source_name
+
+if TYPE_CHECKING:
+    from store.harvest_state import HarvestState
 
 
 def name_for(base_url: str, taken: set[str]) -> str:
@@ -31,7 +34,7 @@ def name_for(base_url: str, taken: set[str]) -> str:
     return name
 
 
-def one_off(state: Any, base_url: str, *, prefix: str = "oai_dc",
+def one_off(state: HarvestState, base_url: str, *, prefix: str = "oai_dc",
             sets: tuple[str, ...] = ()) -> tuple[Source, bool]:
     """(the source for *base_url*, whether it was added now)."""
     known = state.list_sources()
@@ -42,7 +45,7 @@ def one_off(state: Any, base_url: str, *, prefix: str = "oai_dc",
     return state.add_source(name, base_url, prefix=prefix, sets=sets), True
 
 
-def resolve(state: Any, targets: list[str], *, every: bool, prefix: str = "oai_dc",
+def resolve(state: HarvestState, targets: list[str], *, every: bool, prefix: str = "oai_dc",
             sets: tuple[str, ...] = ()) -> tuple[list[Source], list[str]]:
     """(sources, messages) for ``harvest``'s targets: names, or base URLs for one-offs
     (added when new). LookupError names a target that is neither."""
@@ -53,7 +56,9 @@ def resolve(state: Any, targets: list[str], *, every: bool, prefix: str = "oai_d
             source, added = one_off(state, target, prefix=prefix, sets=sets)
             if added:
                 messages.append(f"source {source.name} added for {target}")
-        elif (source := state.get_source(target)) is None:
+        elif (named := state.get_source(target)) is not None:
+            source = named
+        else:
             raise LookupError(f"no harvest source named {target!r} (see: sources list)")
         chosen.append(source)
     return chosen, messages
@@ -73,7 +78,7 @@ def run_line(run: RunInfo) -> str:
     return f"{line} - {run.message}" if run.message else line
 
 
-def list_lines(state: Any) -> Iterator[str]:
+def list_lines(state: HarvestState) -> Iterator[str]:
     """One line per source: name, base URL, format, sets, last run, record counts."""
     sources = state.list_sources()
     if not sources:
@@ -89,7 +94,7 @@ def list_lines(state: Any) -> Iterator[str]:
                f"{counts['records']} records, {counts['deleted']} deleted")
 
 
-def show_lines(state: Any, name: str, history: int = 10) -> Iterator[str]:
+def show_lines(state: HarvestState, name: str, history: int = 10) -> Iterator[str]:
     """A source's settings, its run history and the records its last run set aside."""
     source = state.get_source(name)
     if source is None:
@@ -111,4 +116,5 @@ def show_lines(state: Any, name: str, history: int = 10) -> Iterator[str]:
         if aside:
             yield f"set aside by run {runs[0].id}:"
             for rec in aside:
-                yield f"  {rec.identifier or '(no identifier)'} ({rec.datestamp or '-'}): {rec.reason}"
+                yield (f"  {rec.identifier or '(no identifier)'} ({rec.datestamp or '-'}): "
+                       f"{rec.reason}")

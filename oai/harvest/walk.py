@@ -6,12 +6,14 @@ next) and the run's counters go into ONE transaction, so a harvest killed at any
 with the checkpointed token. Finished lists (checkpoint token None) are not asked again.
 Writing a page twice changes nothing (the store compares content hashes).
 
-The next page is fetched (in a thread) while the current one is mapped and written: the
-partner works while we write. Only pages are handed over, in order, and an error of the
-fetch (a rejected token, a broken page) is raised here when its page's turn comes, after
-every page before it is committed.
+``walk(ctx, state)`` is a generator: for each committed page, and for each turn the list
+takes, it yields a ``PageResult`` saying what happened (counts, records set aside, notes,
+records sent in another namespace than the source's format). The runner builds the run's
+report and progress from these; the walker's ``WalkContext`` is frozen and nothing else is
+shared between the two. The next page is fetched (``ahead.Ahead``) while the current one is
+mapped and written.
 
-Two failures restart only the current list:
+When a list's request fails, ``policy.classify`` decides (``Step.WALK``):
 
 - a rejected or expired token (``TokenRejected``; tokens are volatile, sickle#19): the list
   is asked again *from its last committed datestamp* when the partner has listed it in
@@ -22,27 +24,61 @@ Two failures restart only the current list:
   the rest of the list, from the same datestamp, is taken as ListIdentifiers + GetRecord
   (``OAIClient.fallback_pages``); records that still fail are set aside and reported, and the
   run ends "partial". The fallback's own token is checkpointed like any other.
+- anything else fails the source: the error goes up to the runner.
+
+A draft the store refuses is set aside (``Step.WRITE``) and the rest of its page written.
 """
 from __future__ import annotations
 
-import queue
-import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
+from oai.harvest.ahead import Ahead
+from oai.harvest.client import OAIClient
 from oai.harvest.dates import read_datestamp
-from oai.harvest.errors import BrokenPage, TokenRejected
+from oai.harvest.errors import BrokenPage, HarvestError, PartnerError
+from oai.harvest.mapping import RecordMapper
 from oai.harvest.models import ListWindow, Page, SetAside
+from oai.harvest.policy import Action, Situation, Step
+from store.drafts import prepare
 from store.errors import StoreError
-from store.types import Checkpoint, SetAsideRecord
+from store.types import Checkpoint, RecordDraft, SetAsideRecord, WriteCounts
 
 if TYPE_CHECKING:
-    from oai.harvest.run import RunContext
+    from store import RecordStore
 
 
 class Interrupted(Exception):
     """Asked to stop (Ctrl-C): raised between two committed pages."""
+
+
+@dataclass(frozen=True)
+class WalkContext:
+    """What the walker needs of its run; frozen: the walker reports through its results."""
+
+    store: RecordStore
+    client: OAIClient
+    source: str                      # the source's name
+    run_id: int
+    mapper: RecordMapper
+    fallback_date: str               # our clock, for partner dates the schema would refuse
+    first_response_date: str | None  # the run's watermark-to-be, saved with its first page
+    stopping: Callable[[], bool] = lambda: False   # Ctrl-C: stop after the current page
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What one committed page did, or (``page`` None) a turn the list took."""
+
+    page: Page | None = None
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    set_aside: tuple[SetAside, ...] = ()
+    notes: tuple[str, ...] = ()           # about its records, in order; or the list's turn
+    mismatched: tuple[str, ...] = field(default=())  # namespace of each misdescribed record
 
 
 @dataclass(frozen=True)
@@ -96,92 +132,44 @@ class ListState:
                        last_when=None, ordered=True)
 
 
-def walk(ctx: RunContext, state: ListState) -> None:
+def walk(ctx: WalkContext, state: ListState) -> Iterator[PageResult]:
     """Take one list from *state* to its end (or raise what stops the run)."""
     restarts = 0
     while True:
-        ahead = Ahead(_pages(ctx, state), stop=lambda: ctx.options.stopping)
+        ahead = Ahead(_pages(ctx, state), stop=ctx.stopping)
         try:
             for page in ahead:
-                state = commit(ctx, state, page)
-                if ctx.options.stopping and not page.done:
+                state, result = commit(ctx, state, page)
+                yield result
+                if ctx.stopping() and not page.done:
                     raise Interrupted()
             return
-        except TokenRejected as exc:
-            if exc.token is None or restarts >= ctx.options.max_restarts:
+        except HarvestError as exc:
+            decision = ctx.client.policy.decide(exc, Situation(
+                Step.WALK, attempt=restarts, verb=state.verb, resumed=exc.token is not None))
+            if decision.action is Action.RESTART_LIST:
+                restarts += 1
+                state = state.restart(state.verb)
+                said = exc.error.message if isinstance(exc, PartnerError) else str(exc)
+                note = (f"the partner rejected a resumption token ({said}); asking the list "
+                        f"again from {state.from_ or 'the beginning'}")
+            elif decision.action is Action.FALL_BACK:
+                state = state.restart("ListIdentifiers")
+                kind = exc.kind if isinstance(exc, BrokenPage) else "broken"
+                note = (f"a page stayed broken ({kind}: {exc}); taking the rest of the "
+                        f"list from {state.from_ or 'the beginning'} as ListIdentifiers + "
+                        "GetRecord")
+            else:
                 raise
-            restarts += 1
-            state = state.restart(state.verb)
-            ctx.note(f"the partner rejected a resumption token ({exc.error.message}); asking "
-                     f"the list again from {state.from_ or 'the beginning'}")
-        except BrokenPage as exc:
-            if state.verb != "ListRecords":
-                raise     # the fallback's own listing is broken: nothing left to fall back on
-            state = state.restart("ListIdentifiers")
-            ctx.note(f"a page stayed broken ({exc.kind}: {exc}); taking the rest of the list "
-                     f"from {state.from_ or 'the beginning'} as ListIdentifiers + GetRecord")
         finally:
             # Leaving the list normally or for a restart, the thread has already ended (it
             # handed over the end or the error). Leaving on an error or Ctrl-C, its fetch in
             # flight is not waited for: the client is not used again by this walk.
             ahead.close(wait=False)
+        yield PageResult(notes=(note,))
 
 
-class Ahead:
-    """Iterate *pages* one item ahead: a thread takes the next item while the consumer works
-    on the current one. The thread is the only user of the iterator (and so of the HTTP
-    client behind it). close() tells it to stop; with wait=True it also waits for the item
-    it may be taking (a fetch, perhaps sleeping out a partner's Retry-After)."""
-
-    def __init__(self, pages: Iterable, *, stop=lambda: False) -> None:
-        self._pages = iter(pages)
-        self._stop = stop
-        self._closed = threading.Event()
-        self._queue: queue.Queue = queue.Queue(maxsize=1)
-        self._thread = threading.Thread(target=self._run, name="harvest-fetch", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            while not self._closed.is_set():
-                try:
-                    item = next(self._pages)
-                except StopIteration:
-                    break
-                if not self._put((True, item)) or self._stop():
-                    break       # closed, or asked to stop: nothing after this item
-        except BaseException as exc:    # handed to the consumer, raised in its thread
-            self._put((False, exc))
-            return
-        self._put((False, None))
-
-    def _put(self, entry: tuple) -> bool:
-        """Queue *entry* once there is room; False when closed first (nobody will read it)."""
-        while not self._closed.is_set():
-            try:
-                self._queue.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                pass
-        return False
-
-    def __iter__(self) -> Iterator:
-        while True:
-            ok, item = self._queue.get()
-            if ok:
-                yield item
-            elif item is None:
-                return
-            else:
-                raise item
-
-    def close(self, wait: bool = True) -> None:
-        self._closed.set()
-        if wait:
-            self._thread.join()
-
-
-def _pages(ctx: RunContext, state: ListState) -> Iterator[Page]:
+def _pages(ctx: WalkContext, state: ListState) -> Iterator[Page]:
     client = ctx.client
     if state.verb == "ListIdentifiers":
         return client.fallback_pages(state.prefix, state.from_, state.until, state.set_spec,
@@ -193,18 +181,18 @@ def _pages(ctx: RunContext, state: ListState) -> Iterator[Page]:
     return client.pages("ListRecords", state.prefix, state.from_, state.until, state.set_spec)
 
 
-def commit(ctx: RunContext, state: ListState, page: Page) -> ListState:
-    """Write *page* and the list's next checkpoint in one transaction; the new state."""
+def commit(ctx: WalkContext, state: ListState, page: Page) -> tuple[ListState, PageResult]:
+    """Write *page* and the list's next checkpoint in one transaction: (the new state, what
+    the page did)."""
     repaired = {r.identifier for r in page.repairs if r.identifier}
     harvest_date = page.response_date or ctx.first_response_date or ctx.fallback_date
-    drafts, aside = [], list(page.set_aside)
+    drafts, aside, notes, mismatched = [], list(page.set_aside), [], []
     for record in page.records:
         mapped = ctx.mapper.map(record, harvest_date=harvest_date,
                                 repaired=record.identifier in repaired)
-        for text in mapped.notes:
-            ctx.note(f"{record.identifier}: {text}")
+        notes += [f"{record.identifier}: {text}" for text in mapped.notes]
         if mapped.sent_namespace is not None:
-            ctx.mismatched[mapped.sent_namespace] += 1   # reported once, by the run
+            mismatched.append(mapped.sent_namespace)
         if mapped.draft is not None:
             drafts.append(mapped.draft)
         if mapped.aside is not None:
@@ -212,30 +200,41 @@ def commit(ctx: RunContext, state: ListState, page: Page) -> ListState:
     new = state.after(page)
     try:
         counts = _write(ctx, new, drafts, aside)
-    except StoreError:
-        # One draft the store refuses must not stop the harvest: find it, set it aside.
-        drafts, refused = ctx.screen(drafts)
+    except StoreError as exc:
+        if ctx.client.policy.decide(exc, Situation(Step.WRITE)).action is not \
+                Action.SET_ASIDE:
+            raise
+        drafts, refused = screen(drafts)
         aside += refused
         counts = _write(ctx, new, drafts, aside)
-    ctx.report.add(counts.added, counts.updated, counts.unchanged, counts.deleted)
-    ctx.report.pages += 1
-    for repair in page.repairs:
-        ctx.report.repairs.append(str(repair))
-        ctx.note(str(repair))
-    for item in aside:
-        ctx.note(f"set aside {item.identifier or '(no identifier)'}: {item.reason}")
-    ctx.tracker.page(page)
-    return new
+    return new, PageResult(page, counts.added, counts.updated, counts.unchanged,
+                           counts.deleted, tuple(aside), tuple(notes), tuple(mismatched))
 
 
-def _write(ctx: RunContext, new: ListState, drafts: list, aside: list[SetAside]):
+def screen(drafts: list[RecordDraft]) -> tuple[list[RecordDraft], list[SetAside]]:
+    """Split *drafts* into those the store accepts and set-aside items for the others."""
+    good, refused = [], []
+    for draft in drafts:
+        try:
+            prepare(draft)
+            good.append(draft)
+        except StoreError as exc:
+            origin = draft.origin
+            refused.append(SetAside(origin.identifier if origin else draft.identifier,
+                                    f"refused by the store: {exc}",
+                                    origin.datestamp if origin else None))
+    return good, refused
+
+
+def _write(ctx: WalkContext, new: ListState, drafts: list[RecordDraft],
+           aside: list[SetAside]) -> WriteCounts:
     with ctx.store.writer() as w:
         counts = w.put_many(drafts)
         for item in aside:
             w.set_aside(SetAsideRecord(ctx.run_id, item.identifier, item.reason,
                                        item.datestamp))
-        w.save_checkpoint(new.checkpoint(ctx.source.name, ctx.run_id))
+        w.save_checkpoint(new.checkpoint(ctx.source, ctx.run_id))
+        # Kept only while the run has none (the store coalesces): its first page saves it.
         w.add_to_run(ctx.run_id, counts, pages=1, set_aside=len(aside),
-                     first_response_date=ctx.unsaved_first_response_date)
-    ctx.unsaved_first_response_date = None   # a run's first response date is saved once
+                     first_response_date=ctx.first_response_date)
     return counts

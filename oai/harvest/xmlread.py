@@ -52,7 +52,7 @@ class Repairs:
     claimed: Counter = field(default_factory=Counter)
     attributable: bool = True
 
-    def take(self, text: str | None) -> tuple[str | None, list[int]]:
+    def take(self, text: str) -> tuple[str, list[int]]:
         """*text* without placeholders, and the codes they stood for (in order)."""
         if not text or not self.found or not self.attributable:
             return text, []
@@ -62,9 +62,9 @@ class Repairs:
             text = _PLACEHOLDER_RE.sub("", text)
         return text, codes
 
-    def take_bytes(self, data: bytes | None) -> tuple[bytes | None, list[int]]:
+    def take_bytes(self, data: bytes) -> tuple[bytes, list[int]]:
         """Like ``take`` for UTF-8 serialized XML (a record's metadata or about)."""
-        if data is None or not self.found or not self.attributable:
+        if not self.found or not self.attributable:
             return data, []
         text, codes = self.take(data.decode("utf-8"))
         return (text.encode("utf-8") if codes else data), codes
@@ -130,9 +130,10 @@ def _checked(root: etree._Element, body: bytes, url: str | None) -> etree._Eleme
 
 def _decode(body: bytes, url: str | None) -> str:
     """The text of *body* by its BOM, else its declaration, else UTF-8 (XML 1.0 §4.3.3)."""
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    boms = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+            (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"))
+    for bom, codec in boms:  # noqa: B007 - the codec found is used after the loop
         if body.startswith(bom):
             break
     else:

@@ -5,9 +5,11 @@ instead of sleeping, so retry tests are fast and can assert the waits themselves
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from oai.harvest import HttpClient, HttpConfig, ListPolicy, OAIClient
+from oai.harvest import HarvestPolicy, HttpClient, HttpConfig, OAIClient
 from tests.harvest.fakepartner import FakePartner
 
 ADMIN = "harvest-admin@library.example"
@@ -27,17 +29,20 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def make_client(sleeps):
-    """make_client(partner_or_url, policy=None, **HttpConfig overrides) -> OAIClient."""
+    """make_client(partner_or_url, policy=None, retries=3, **HttpConfig overrides) ->
+    OAIClient; *retries* is the policy's."""
     made: list[OAIClient] = []
 
-    def make(target, policy: ListPolicy | None = None, **overrides) -> OAIClient:
-        settings = dict(admin_email=ADMIN, connect_timeout=2.0, read_timeout=10.0, retries=3,
+    def make(target, policy: HarvestPolicy | None = None, retries: int = 3,
+             **overrides) -> OAIClient:
+        settings = dict(admin_email=ADMIN, connect_timeout=2.0, read_timeout=10.0,
                         backoff_factor=0.5, backoff_max=4.0, retry_after_max=30.0)
         settings.update(overrides)
-        http = HttpClient(HttpConfig(**settings), sleep=sleeps.append)
+        policy = replace(policy or HarvestPolicy(), retries=retries)
+        http = HttpClient(HttpConfig(**settings), policy=policy, sleep=sleeps.append)
         http.session.trust_env = False  # loopback only: no proxy from the environment
         url = target if isinstance(target, str) else target.base_url
-        client = OAIClient(url, http, policy=policy)
+        client = OAIClient(url, http)
         made.append(client)
         return client
 

@@ -1,11 +1,11 @@
-"""walk.Ahead: the next page is taken in a thread while the current one is written."""
+"""ahead.Ahead: the next page is taken in a thread while the current one is written."""
 from __future__ import annotations
 
 import threading
 
 import pytest
 
-from oai.harvest.walk import Ahead
+from oai.harvest.ahead import Ahead
 
 
 class Boom(Exception):

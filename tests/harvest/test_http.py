@@ -9,8 +9,7 @@ import socket
 
 import pytest
 
-from oai.harvest import (AccessDenied, HttpConfig, PartnerError, ResponseTooLarge,
-                         TransportError)
+from oai.harvest import AccessDenied, HttpConfig, PartnerError, ResponseTooLarge, TransportError
 from tests.harvest.conftest import ADMIN
 
 
@@ -186,7 +185,6 @@ def test_oai_error_with_500_is_still_an_oai_error(client, partner):
 
 
 @pytest.mark.parametrize("settings", [dict(admin_email="nobody"), dict(admin_email=""),
-                                      dict(admin_email="a@b.c", retries=-1),
                                       dict(admin_email="a@b.c", delay=-1.0),
                                       dict(admin_email="a@b\r\nX-Evil: 1")])
 def test_bad_configuration_is_refused_clearly(settings):

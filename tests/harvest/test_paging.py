@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from oai.harvest import ListPolicy, RequestCapReached, ResumptionInfo, TokenRejected
+from oai.harvest import HarvestPolicy, RequestCapReached, ResumptionInfo, TokenRejected
 from oai.harvest.paging import EndDetector
 from tests.harvest.fakecatalogue import make_records
 from tests.harvest.fakepartner import FakePartner
@@ -33,14 +33,14 @@ def tok(token, cursor=None, size=None):
     ([([], tok("t1")), ([], tok("t2")), (["a"], tok("t3"))], ("t3", None)),
 ])
 def test_end_signals(steps, expected):
-    detector = EndDetector(ListPolicy(max_empty_pages=3))
+    detector = EndDetector(HarvestPolicy(max_empty_pages=3))
     for ids, resumption in steps:
         result = detector.decide(ids, resumption)
     assert result == expected
 
 
 def test_complete_list_size_by_cursor_and_by_count():
-    trusting = ListPolicy(trust_complete_list_size=True)
+    trusting = HarvestPolicy(trust_complete_list_size=True)
     assert EndDetector(trusting).decide(["a", "b"], tok("t", 8, 10)) == \
         (None, "complete-list-size")
     counted = EndDetector(trusting)  # no cursor: our own count from the list's start
@@ -48,13 +48,13 @@ def test_complete_list_size_by_cursor_and_by_count():
     assert counted.decide(["b"], tok("t2", None, 2)) == (None, "complete-list-size")
     unknown = EndDetector(trusting, received=None)  # resumed without a count: no signal
     assert unknown.decide(["b"], tok("t2", None, 2)) == ("t2", None)
-    probing = EndDetector(ListPolicy())  # default: go on, but expect the end
+    probing = EndDetector(HarvestPolicy())  # default: go on, but expect the end
     assert probing.decide(["a", "b"], tok("t", 8, 10)) == ("t", None)
     assert probing.expect_end
 
 
 def test_request_cap():
-    detector = EndDetector(ListPolicy(max_requests=2))
+    detector = EndDetector(HarvestPolicy(max_requests=2))
     detector.count_request()
     detector.count_request()
     with pytest.raises(RequestCapReached):
@@ -63,7 +63,7 @@ def test_request_cap():
 
 def test_bad_policy_is_refused():
     with pytest.raises(ValueError):
-        ListPolicy(max_empty_pages=0)
+        HarvestPolicy(max_empty_pages=0)
 
 
 # -- against the fake partner ---------------------------------------------------------------
@@ -120,12 +120,12 @@ def test_empty_pages_before_the_records_are_followed(client, partner):
 
 def test_too_many_empty_pages_end_the_list(make_client, partner):
     partner.fault("empty_page", on="ListRecords", times=0)
-    pages, ids = harvest(make_client(partner, policy=ListPolicy(max_empty_pages=4)))
+    pages, ids = harvest(make_client(partner, policy=HarvestPolicy(max_empty_pages=4)))
     assert ids == [] and len(pages) == 4 and pages[-1].end_reason == "empty-pages"
 
 
 def test_request_cap_stops_an_endless_list(make_client, partner):
-    client = make_client(partner, policy=ListPolicy(max_requests=3))
+    client = make_client(partner, policy=HarvestPolicy(max_requests=3))
     with pytest.raises(RequestCapReached):
         harvest(client)
     assert len(partner.requests) == 3
@@ -156,7 +156,7 @@ def test_token_after_the_last_page_leading_nowhere(client, partner):
 
 def test_trusting_complete_list_size_saves_the_request(make_client, partner):
     partner.fault("token_on_last", on=4)
-    pages, ids = harvest(make_client(partner, policy=ListPolicy(trust_complete_list_size=True)))
+    pages, ids = harvest(make_client(partner, policy=HarvestPolicy(trust_complete_list_size=True)))
     assert ids == LIVE and pages[-1].end_reason == "complete-list-size"
     assert len(partner.requests) == 4
 

@@ -5,8 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from oai.harvest import (BrokenPage, NotOAIResponse, PartnerError, TransportError,
-                         UnsafeDocument)
+from oai.harvest import BrokenPage, NotOAIResponse, PartnerError, TransportError, UnsafeDocument
 from tests.harvest.fakecatalogue import make_records
 from tests.harvest.fakepartner import FakePartner
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from oai.harvest import PartnerError, TokenRejected
-from oai.harvest.parse import (read_formats, read_identify, read_items, read_response,
-                               read_sets)
+from oai.harvest.parse import read_formats, read_identify, read_items, read_response, read_sets
 from tests.harvest.fakepartner import FakePartner
 
 REALWORLD = Path(os.environ.get("OAI_REALWORLD_DIR",

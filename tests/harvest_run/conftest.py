@@ -17,6 +17,7 @@ from oai.harvest.plan import HarvestOptions
 from oai.harvest.run import harvest
 from schemas import default_registry
 from store.types import ListQuery
+
 # The fake partner and the instant-sleep clients are the harvester tests' own fixtures.
 from tests.harvest.conftest import make_client, partner, sleeps  # noqa: F401
 
@@ -24,7 +25,7 @@ OURS = "b.example.org"
 
 
 @pytest.fixture
-def run_harvest(make_client):
+def run_harvest(make_client):  # noqa: F811 - pytest passes the imported fixture
     """run_harvest(store, source_name, repository_identifier=OURS, **options) -> report."""
     def run(store, name: str, repository_identifier: str = OURS, client=None, **options):
         source = store.harvest.get_source(name)

@@ -37,7 +37,7 @@ def test_two_harvest_all_processes_harvest_each_source_once(store_url, partners)
                    for _ in range(2)]
         outputs = [worker.communicate(timeout=120) for worker in workers]
         harvested: list[set[str]] = []
-        for worker, (out, err) in zip(workers, outputs):
+        for worker, (out, err) in zip(workers, outputs, strict=True):
             assert worker.returncode == 0, err
             done, skipped = set(), set()
             for line in out.splitlines():

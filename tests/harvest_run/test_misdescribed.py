@@ -171,7 +171,8 @@ def test_an_unusable_identify_with_failing_lists_still_fails(store, fake, run_ha
     assert all_rows(store) == []
 
 
-def test_the_cli_summary_of_an_unusable_identify_is_a_success_with_a_warning(cli, fake):
+def test_the_cli_summary_of_an_unusable_identify_is_a_success_with_a_warning(
+        cli, fake):  # noqa: F811 - pytest passes the imported fixture
     fake.fault("body", on="Identify", times=0,
                data=(DATA / "identify_dtd.xml").read_bytes())
     assert cli("sources", "add", "fake", fake.base_url)[0] == 0

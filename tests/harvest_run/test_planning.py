@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from oai.datestamps import Granularity
-from oai.harvest.models import Header, HarvestedRecord, Page, ResumptionInfo
+from oai.harvest.models import HarvestedRecord, Header, Page, ResumptionInfo
 from oai.harvest.plan import HarvestOptions, plan
 from oai.harvest.progress import Progress
 from oai.harvest.report import HarvestReport, combined_exit

@@ -1,56 +1,44 @@
-"""Before the lists of a run: what to continue, how to keep the partner's format, its sets.
+"""What a partner says about itself before the lists: its format and its sets, kept so that
+our endpoint serves them.
 
-``chain_of``: the source's unfinished harvest. Checkpoints are kept per source and list (one
-row each) and stay when a run is killed, interrupted or fails; the runs since the last
-successful one that asked for the same selection form a chain, and their checkpoints together
-say where each list stands. The chain's oldest first responseDate is the watermark-to-be: the
-lists finished in its first session only cover the partner's changes up to then.
-
-``target``: the partner format of the source (ListMetadataFormats). oai_dc is parsed into
-Dublin Core; any other format is served again verbatim under a prefix of ours:
-the prefix we already serve that namespace under, else the partner's prefix when it is free,
-else ``<prefix>-<source>`` (two partners may use one prefix for different formats).
+``target``: the partner format of the source (ListMetadataFormats) decides how its records
+are kept (``mapping.Target``). The prefix ``oai_dc`` always means the spec's oai_dc (OAI-PMH
+§3.4), whatever namespace the partner declares for it (a declaration that differs is a
+warning); its records are read into Dublin Core. Any other format is served again verbatim
+under a prefix of ours: the prefix we already serve that namespace under, else the partner's
+prefix when it is free, else ``<prefix>-<source>`` (two partners may use one prefix for
+different formats), recorded with ``put_format``.
 
 ``publish_sets``: ``partner:<source>`` named after the partner's repositoryName, and each
 partner set as ``partner:<source>:<spec>`` with the partner's setName (OAI-PMH §4.6).
+
+An answer that cannot be read is done without, as ``policy.classify`` decides
+(``Step.DESCRIBE``): sets are then named after their setSpec.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from oai.harvest.client import OAIClient
-from oai.harvest.errors import BrokenPage, HarvestError, NotOAIResponse, PartnerError
+from oai.harvest.errors import HarvestError
 from oai.harvest.mapping import Target, partner_set, target_for
-from oai.harvest.models import PartnerIdentity
+from oai.harvest.models import FormatInfo, PartnerIdentity
+from oai.harvest.policy import Action, Situation, Step
 from schemas.base import FormatRegistry
 from schemas.oai_dc import OAI_DC_NS, OAI_DC_SCHEMA
-from store.types import Checkpoint, RunInfo, SetInfo, Source, is_valid_setspec
+from store.types import SetInfo, Source, is_valid_setspec
 
-_OPEN = ("running", "interrupted", "failed")
+if TYPE_CHECKING:
+    from store import RecordStore
+    from store.harvest_state import HarvestState
 
 
 class SourceProblem(HarvestError):
     """The source cannot be harvested as configured (e.g. the partner lacks its format)."""
 
 
-def chain_of(state: Any, name: str, depth: int = 50) -> tuple[list[RunInfo], dict[str, Checkpoint]]:
-    """(runs newest first, checkpoints by list key) of the source's unfinished harvest;
-    ([], {}) when its last run ended well or left no checkpoint."""
-    chain: list[RunInfo] = []
-    for run in state.runs(name, limit=depth):
-        if run.status not in _OPEN:
-            break
-        if chain and (run.mode, run.from_, run.until) != (chain[0].mode, chain[0].from_,
-                                                         chain[0].until):
-            break
-        chain.append(run)
-    checkpoints: dict[str, Checkpoint] = {}
-    for run in chain:                      # newest first: a list's newest checkpoint wins
-        for cp in state.checkpoints(run.id):
-            checkpoints.setdefault(cp.list_key, cp)
-    if not checkpoints:
-        return [], {}
-    return chain, checkpoints
+def _can_do_without(client: OAIClient, exc: HarvestError) -> bool:
+    return client.policy.decide(exc, Situation(Step.DESCRIBE)).action is Action.DO_WITHOUT
 
 
 def choose_prefix(prefix: str, namespace: str, registry: FormatRegistry,
@@ -66,13 +54,16 @@ def choose_prefix(prefix: str, namespace: str, registry: FormatRegistry,
     return prefix if prefix not in taken else f"{prefix}-{source}"
 
 
-def target(client: OAIClient, state: Any, source: Source,
+def target(client: OAIClient, state: HarvestState, source: Source,
            registry: FormatRegistry) -> tuple[Target, list[str]]:
     """(how this source's records are kept, warnings); the format is recorded for serving
     when verbatim. A warning says the partner misdescribes its format (reported once)."""
+    offered: list[FormatInfo] | None
     try:
         offered = client.list_metadata_formats()
-    except (PartnerError, BrokenPage, NotOAIResponse):
+    except HarvestError as exc:
+        if not _can_do_without(client, exc):
+            raise
         offered = None
     info = next((f for f in offered or () if f.prefix == source.prefix), None)
     warnings = []
@@ -101,7 +92,7 @@ def target(client: OAIClient, state: Any, source: Source,
     return target_for(source.prefix, namespace, ours, renderable), warnings
 
 
-def publish_sets(client: OAIClient, store: Any, source: Source,
+def publish_sets(client: OAIClient, store: RecordStore, source: Source,
                  identity: PartnerIdentity) -> list[str]:
     """Name the source's sets after the partner's; returns notes (sets left out, errors)."""
     notes: list[str] = []
@@ -109,7 +100,9 @@ def publish_sets(client: OAIClient, store: Any, source: Source,
     try:
         for found in client.list_sets():
             names.setdefault(found.spec, found.name)
-    except (PartnerError, BrokenPage, NotOAIResponse) as exc:
+    except HarvestError as exc:
+        if not _can_do_without(client, exc):
+            raise
         notes.append(f"ListSets failed ({exc}); sets are named after their setSpec")
     with store.writer() as w:
         w.put_set(SetInfo("partner", "Harvested from partner repositories"))
