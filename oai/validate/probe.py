@@ -100,7 +100,7 @@ class Probe:
         self.schemas = schemas
         self.max_requests = max_requests
         self.sent = 0
-        self._last_raw: float | None = None
+        self._last: float | None = None
 
     # -- sending ------------------------------------------------------------------------------
     def url(self, query: Query) -> str:
@@ -117,6 +117,7 @@ class Probe:
         self._spend()
         url = self.url(query)
         pairs = _pairs(query)
+        self._pause()
         try:
             fetched = self.client.get(url)
         except HarvestError as exc:
@@ -124,6 +125,8 @@ class Probe:
         else:
             ex = Exchange(url, pairs, fetched.status, fetched.content_type, fetched.body)
             self._read(ex)
+        finally:
+            self._last = time.monotonic()
         if judge:
             self.judge(ex)
         return ex
@@ -148,7 +151,7 @@ class Probe:
         except Exception as exc:  # noqa: BLE001 - requests' and urllib3's many errors
             return Exchange(self.url(query), pairs, 0, None, b"", problem=f"no answer: {exc}")
         finally:
-            self._last_raw = time.monotonic()
+            self._last = time.monotonic()
         ex = Exchange(shown, pairs, resp.status_code, resp.headers.get("Content-Type"), body,
                       headers=dict(resp.headers))
         if not (300 <= resp.status_code < 400):
@@ -158,10 +161,11 @@ class Probe:
         return ex
 
     def _pause(self) -> None:
-        # The harvester's delay between requests (HttpClient.get keeps its own).
+        # The harvester's delay between any two requests: HttpClient.get keeps its own, but
+        # knows nothing of the session requests in between.
         delay = self.client.config.delay
-        if delay and self._last_raw is not None:
-            wait = delay - (time.monotonic() - self._last_raw)
+        if delay and self._last is not None:
+            wait = delay - (time.monotonic() - self._last)
             if wait > 0:
                 time.sleep(wait)
 
