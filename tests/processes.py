@@ -57,6 +57,7 @@ def running_server(database_url: str, *, workers: int = 2, **env: str) -> Iterat
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        proc.stdout.close()   # a pipe left open is a ResourceWarning, which fails the test
 
 
 def fill_synthetic(database_url: str, n: int, *, sets: int = 1,
