@@ -17,6 +17,7 @@ from typing import Sequence
 
 import oai.cli.catalog  # noqa: F401 - registers init, demo, import, delete, sets, stats
 import oai.cli.harvesting  # noqa: F401 - registers sources, harvest
+import oai.cli.validating  # noqa: F401 - registers validate
 from oai.cli.base import (COMMANDS, DEFAULT_DATABASE_URL, PROG, Failure, Settings, complain,
                           redact)
 
