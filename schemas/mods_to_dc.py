@@ -73,7 +73,9 @@ def ingest(root: etree._Element) -> tuple[DCValue, ...]:
             add(("title", _title(el), _lang(title, lang) if title is not None else lang))
         elif name == "name":
             text, is_creator = _name(el)
-            add(("creator" if is_creator else "contributor", text, lang))
+            part_lang = next((p.get(XML_LANG) for p in _kids(el, "namePart")
+                              if p.get(XML_LANG)), None)
+            add(("creator" if is_creator else "contributor", text, part_lang or lang))
         elif name == "subject":
             _subject(el, lang, add)
         elif name == "classification":
