@@ -52,7 +52,8 @@ def _record(root: etree._Element) -> etree._Element:
     if root.tag == f"{_M}collection":
         records = root.findall(f"{_M}record")
         if len(records) != 1:
-            raise CrosswalkError(f"a MARCXML collection of {len(records)} records is not one record")
+            raise CrosswalkError(
+                f"a MARCXML collection of {len(records)} records is not one record")
         root = records[0]
     if root.tag != f"{_M}record":
         raise CrosswalkError(f"not a MARCXML record: {root.tag!r}")

@@ -18,7 +18,13 @@ from schemas.base import XSI_NS, MetadataFormat
 from schemas.mods_to_dc import MODS_NS, ingest
 from schemas.xwalk_ids import classify, format_kind, is_access_statement, is_url
 from schemas.xwalk_values import (
-    MARC_CODES, MARC_OF_ISO2T, dcmi_type, is_bcp47_code, is_w3cdtf, out_text, xml_lang,
+    MARC_CODES,
+    MARC_OF_ISO2T,
+    dcmi_type,
+    is_bcp47_code,
+    is_w3cdtf,
+    out_text,
+    xml_lang,
 )
 from store.types import DCValue
 
@@ -44,8 +50,8 @@ TYPE_OF_RESOURCE = {
 
 
 def _el(parent: etree._Element, name: str, text: str | None = None,
-        lang: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, _M + name, {k: v for k, v in attrs.items() if v})
+        lang: str | None = None, **attrs: str | None) -> etree._Element:
+    el = etree.SubElement(parent, _M + name, {k: v for k, v in attrs.items() if v is not None})
     if lang and xml_lang(lang):
         el.set(XML_LANG, xml_lang(lang))   # §6 xml:lang: BCP 47, "_" -> "-"
     if text is not None:
@@ -74,21 +80,23 @@ def render(values: Sequence[DCValue], *, record_id: str | None = None) -> etree.
 
     titles = by.get("title", [])
     for i, t in enumerate(titles):   # first: titleInfo; others alternative, or translated
-        kind = None
+        kind: str | None = None
         if i:
             first_lang = titles[0].lang
             kind = "translated" if t.lang and t.lang != first_lang else "alternative"
         info = _el(root, "titleInfo", lang=t.lang if kind == "translated" else None, type=kind)
         _el(info, "title", t.value, t.lang)
-    for element, code, text in (("creator", "cre", "creator"), ("contributor", "ctb", None)):
+    roles: tuple[tuple[str, str, str | None], ...] = (
+        ("creator", "cre", "creator"), ("contributor", "ctb", None))
+    for element, code, role_text in roles:
         for v in by.get(element, []):
             # name type only when known: "Surname, Forename" is a person (§6 Inverted names).
             name = _el(root, "name", type="personal" if "," in v.value else None)
             _el(name, "namePart", v.value, v.lang)
             role = _el(name, "role")
             _el(role, "roleTerm", code, type="code", authority="marcrelator")
-            if text:
-                _el(role, "roleTerm", text, type="text")
+            if role_text:
+                _el(role, "roleTerm", role_text, type="text")
     _types(root, by.get("type", []))
 
     publishers, dates = by.get("publisher", []), by.get("date", [])
@@ -96,11 +104,11 @@ def render(values: Sequence[DCValue], *, record_id: str | None = None) -> etree.
         origin = _el(root, "originInfo")
         for v in publishers:
             _el(origin, "publisher", v.value, v.lang)
-        key = "yes"
+        key: str | None = "yes"
         for v in dates:   # W3CDTF -> dateIssued (the first is the key date); else dateOther
             if is_w3cdtf(v.value):
                 _el(origin, "dateIssued", v.value, encoding="w3cdtf", keyDate=key)
-                key = ""
+                key = None
             else:
                 _el(origin, "dateOther", v.value)
     for v in by.get("language", []):
@@ -157,12 +165,12 @@ def _types(root: etree._Element, types: list[DCValue]) -> None:
     ``genre authority="dct"``; other terms -> a plain genre."""
     terms = [dcmi_type(v.value) for v in types]
     collection = "Collection" in terms
-    resource_types = [TYPE_OF_RESOURCE[t][0] for t in terms if t and TYPE_OF_RESOURCE.get(t, (0,))[0]]
+    resource_types = [rt for t in terms if t and (rt := TYPE_OF_RESOURCE.get(t, (None,))[0])]
     if collection and not resource_types:
         resource_types = [""]        # the enumeration allows empty: "a collection of ..."
     for i, rt in enumerate(dict.fromkeys(resource_types)):
         _el(root, "typeOfResource", rt, collection="yes" if collection and i == 0 else None)
-    for v, term in zip(types, terms):
+    for v, term in zip(types, terms, strict=True):
         if term:
             _el(root, "genre", term, authority="dct")
             extra = TYPE_OF_RESOURCE.get(term, (None, None))[1]

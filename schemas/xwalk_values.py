@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from typing import Iterable, TypeVar
 
 from store.syntax import clean_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class CrosswalkError(ValueError):
@@ -157,12 +159,6 @@ def dcmi_type(value: str) -> str | None:
     return _DCMI_BY_KEY.get(re.sub(r"\s+", "", value).lower())
 
 
-def dedupe(pairs):  # noqa: ANN001,ANN201 - iterable of hashable -> list in first-seen order
+def dedupe(items: Iterable[T]) -> list[T]:
     """Drop exact duplicates, keeping the first (§6 Repeated fields)."""
-    seen: set = set()
-    out = []
-    for p in pairs:
-        if p not in seen:
-            seen.add(p)
-            out.append(p)
-    return out
+    return list(dict.fromkeys(items))
