@@ -38,6 +38,11 @@ def run_sources(args: argparse.Namespace, settings: Settings) -> int:
                                       sets=tuple(args.sets), delay=args.delay)
             say(f"source {source.name}: {source.base_url} ({source.prefix}); "
                 f"its records go into the set partner:{source.name}")
+            from oai.validate.preflight import preflight  # what harvests will work around
+
+            for finding in preflight(source.base_url, settings.identity.admin_emails[0],
+                                     prefix=source.prefix, sets=tuple(source.sets)):
+                say(f"warning: {finding.message}")
         elif args.action == "remove":
             purged = state.remove_source(args.name, purge=args.purge)
             say(f"source {args.name} removed" + (f"; {purged} records deleted" if args.purge
