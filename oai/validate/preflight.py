@@ -21,7 +21,7 @@ BUDGET = 3 + PAGES   # Identify, ListMetadataFormats, a bad token, the pages
 @dataclass(frozen=True)
 class Finding:
     kind: str        # unreachable, identify, day-granularity, http-errors, no-empty-token,
-                     # oai-dc-namespace, no-such-prefix
+                     # oai-dc-namespace, no-such-prefix, unreadable-page
     message: str
 
 
@@ -95,7 +95,7 @@ def _first_pages(probe: Probe, prefix: str, sets: tuple[str, ...],
         body = ex.verb("ListRecords")
         if body is None:
             if not ex.errors:
-                found.append(Finding("identify" if page == 0 else "no-empty-token",
+                found.append(Finding("unreadable-page",
                                      f"page {page + 1} of ListRecords: {ex.describe()}"))
             return
         for payload in body.iterfind(f"{oai('record')}/{oai('metadata')}/*"):
