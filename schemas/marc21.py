@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import mimetypes
 from datetime import date, datetime, timezone
-from typing import Sequence
+from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -20,7 +20,14 @@ from lxml import etree
 from schemas.base import XSI_NS, MetadataFormat
 from schemas.marc_to_dc import MARC_NS, ingest
 from schemas.xwalk_ids import classify, format_kind, is_access_statement, is_url
-from schemas.xwalk_values import MARC_OF_ISO1, date_for_008, dcmi_type, marc_language, out_text
+from schemas.xwalk_values import (
+    MARC_OF_ISO1,
+    date_for_008,
+    dcmi_type,
+    is_w3cdtf,
+    marc_language,
+    out_text,
+)
 from store.types import DCValue
 
 MARC_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
@@ -83,7 +90,7 @@ def _is_person(name: str) -> bool:
 
 
 def _fields(values: Sequence[DCValue]) -> tuple[list[Field], str, str, str | None, str | None]:
-    """(datafields, Leader/06, Leader/07, first dc:date, first MARC language code)."""
+    """(datafields, Leader/06, Leader/07, the dc:date for 008, first MARC language code)."""
     by: dict[str, list[DCValue]] = {}
     for v in values:
         text = out_text(v.value)
@@ -93,44 +100,22 @@ def _fields(values: Sequence[DCValue]) -> tuple[list[Field], str, str, str | Non
     add = fields.append
 
     # Languages first: the 245 is chosen by them (§6 xml:lang).
-    codes = [c for c in (marc_language(v.value) for v in by.get("language", [])) if c]
-    for v in by.get("language", []):
+    languages = by.get("language", [])
+    codes = [c for c in (marc_language(v.value) for v in languages) if c]
+    for v in languages:
         if not marc_language(v.value):
             add(("546", " ", " ", [("a", v.value)]))          # §1 language: free text
     if codes:
         add(("041", "0", " ", [("a", c) for c in dict.fromkeys(codes)]))
-    record_lang = next((v.value for v in by.get("language", []) if marc_language(v.value)), None)
+    record_lang = next((v.value for v in languages if marc_language(v.value)), None)
 
-    # Types: Leader/06-07 from the first DCMI term (§1.4); every value in 655 (below).
+    # Types: Leader/06-07 from the first DCMI term (§1.4); every value in 655.
     terms = [t for t in (dcmi_type(v.value) for v in by.get("type", [])) if t]
     type_06 = _LEADER_06[terms[0]] if terms else "a"
     level_07 = "c" if terms and terms[0] == "Collection" else "m"
 
-    # Creators: the first, if a person, is the one 1XX (§1 creator row); the rest 700/720.
-    creators = by.get("creator", [])
-    main = creators[0] if creators and _is_person(creators[0].value) else None
-    if main:
-        add(("100", "1", " ", [("a", main.value), ("e", "author")]))
-    for v in creators[1:] if main else creators:
-        tag, ind1 = ("700", "1") if _is_person(v.value) else ("720", " ")
-        add((tag, ind1, " ", [("a", v.value), ("e", "author")]))
-    for v in by.get("contributor", []):                       # §1 contributor row
-        tag, ind1 = ("700", "1") if _is_person(v.value) else ("720", " ")
-        add((tag, ind1, " ", [("a", v.value)]))
-
-    # Titles: 245 is the one whose language is the record's, else the first (§6 xml:lang).
-    titles = by.get("title", [])
-    if titles:
-        first = next((t for t in titles if record_lang and t.lang
-                      and marc_language(t.lang) == marc_language(record_lang)), titles[0])
-        add(("245", "1" if main else "0", str(_non_filing(first.value, first.lang or record_lang)),
-             [("a", first.value)]))
-        main_lang = _primary(first.lang or record_lang)
-        for t in titles:
-            if t is not first:   # 246 33 other title; 31 parallel title in another language
-                parallel = bool(t.lang) and _primary(t.lang) != main_lang
-                add(("246", "3", "1" if parallel else "3", [("a", t.value)]))
-
+    has_1xx = _names(by, add)
+    _titles(by.get("title", []), record_lang, has_1xx, add)
     # One 260 with every publisher ($b) and date ($c, the W3CDTF string) (§1 publisher, date).
     imprint = ([("b", v.value) for v in by.get("publisher", [])]
                + [("c", v.value) for v in by.get("date", [])])
@@ -145,10 +130,60 @@ def _fields(values: Sequence[DCValue]) -> tuple[list[Field], str, str, str | Non
         add(("655", " ", "7", [("a", term or v.value), ("2", "dct" if term else "local")]))
     for v in by.get("coverage", []):
         add(("500", " ", " ", [("a", v.value)]))
+    _identifiers_and_formats(by.get("identifier", []), by.get("format", []), add)
+    for v in by.get("relation", []):   # URL -> 856 42 (related resource); else 787 0# $n (LoC)
+        add(("856", "4", "2", [("u", v.value)]) if is_url(v.value)
+            else ("787", "0", " ", [("n", v.value)]))
+    for v in by.get("source", []):                             # §1 source row
+        add(("786", "0", " ", [("o" if is_url(v.value) else "n", v.value)]))
+    _rights(by.get("rights", []), add)
+    add(("042", " ", " ", [("a", "dc")]))   # §1: authentication code "dc", as LoC writes it
+    # 008/07-10 from the first W3CDTF date, else the first date of any form (§1.2).
+    dates = [v.value for v in by.get("date", [])]
+    date_008 = next((d for d in dates if is_w3cdtf(d)), dates[0] if dates else None)
+    return fields, type_06, level_07, date_008, (codes[0] if codes else None)
 
-    # Identifiers (§1 identifier row, §6 routing); formats (§1 format row).
+
+def _names(by: dict[str, list[DCValue]], add: Callable[[Field], None]) -> bool:
+    """§1 creator and contributor rows; True when a 1XX was written."""
+    creators = by.get("creator", [])
+    # The first creator, if a person, is the one 1XX; the other creators 700/720 $e author.
+    main = creators[0] if creators and _is_person(creators[0].value) else None
+    if main:
+        add(("100", "1", " ", [("a", main.value), ("e", "author")]))
+    for v in creators[1:] if main else creators:
+        tag, ind1 = ("700", "1") if _is_person(v.value) else ("720", " ")
+        add((tag, ind1, " ", [("a", v.value), ("e", "author")]))
+    for v in by.get("contributor", []):
+        tag, ind1 = ("700", "1") if _is_person(v.value) else ("720", " ")
+        add((tag, ind1, " ", [("a", v.value)]))
+    return main is not None
+
+
+def _titles(titles: list[DCValue], record_lang: str | None, has_1xx: bool,
+            add: Callable[[Field], None]) -> None:
+    """§1 title row: one 245 (ind1 1 with a 1XX, ind2 non-filing characters), other titles
+    246 33, or 246 31 when in another language (parallel title). The 245 is the title in the
+    record's language, else the first (§6 xml:lang). No title, no 245: none is invented."""
+    if not titles:
+        return
+    first = next((t for t in titles if record_lang and t.lang
+                  and marc_language(t.lang) == marc_language(record_lang)), titles[0])
+    add(("245", "1" if has_1xx else "0", str(_non_filing(first.value, first.lang or record_lang)),
+         [("a", first.value)]))
+    main_lang = _primary(first.lang or record_lang)
+    for t in titles:
+        if t is not first:
+            parallel = bool(t.lang) and _primary(t.lang) != main_lang
+            add(("246", "3", "1" if parallel else "3", [("a", t.value)]))
+
+
+def _identifiers_and_formats(identifiers: list[DCValue], formats: list[DCValue],
+                             add: Callable[[Field], None]) -> None:
+    """§1 identifier row with the §6 routing; §1 format row (a MIME type goes into the $q
+    of the 856 whose $u is that file, matched by file extension)."""
     urls: list[list[tuple[str, str]]] = []
-    for v in by.get("identifier", []):
+    for v in identifiers:
         ident = classify(v.value)
         if ident.kind == "url":
             urls.append([("u", ident.value)])
@@ -160,11 +195,12 @@ def _fields(values: Sequence[DCValue]) -> tuple[list[Field], str, str, str | Non
             add(("024", "7", " ", [("a", ident.value), ("2", ident.kind)]))
         else:
             add(("024", "8", " ", [("a", ident.value)]))
-    for v in by.get("format", []):
+    for v in formats:
         kind = format_kind(v.value)
-        if kind == "mime":   # $q of the 856 whose $u is that file, matched by file extension
+        if kind == "mime":
+            mime = v.value.split(";")[0].strip()
             target = next((u for u in urls if len(u) == 1 and mimetypes.guess_type(
-                urlsplit(u[0][1]).path)[0] == v.value.split(";")[0].strip()), None)
+                urlsplit(u[0][1]).path)[0] == mime), None)
             if target is not None:
                 target.append(("q", v.value))
             else:
@@ -173,16 +209,14 @@ def _fields(values: Sequence[DCValue]) -> tuple[list[Field], str, str, str | Non
             add(("300" if kind == "extent" else "340", " ", " ", [("a", v.value)]))
     for u in urls:
         add(("856", "4", "0", u))
-    for v in by.get("relation", []):   # URL -> 856 42 (related resource); else 787 0# $n (LoC)
-        add(("856", "4", "2", [("u", v.value)]) if is_url(v.value)
-            else ("787", "0", " ", [("n", v.value)]))
-    for v in by.get("source", []):                             # §1 source row
-        add(("786", "0", " ", [("o" if is_url(v.value) else "n", v.value)]))
 
-    # Rights: text 540 $a, licence URI 540 $u (on the first 540 still without one), access 506.
+
+def _rights(rights: list[DCValue], add: Callable[[Field], None]) -> None:
+    """§1 rights row: text 540 $a, a licence URI 540 $u (on the first 540 still without one),
+    access statements 506 $a."""
     licences: list[list[tuple[str, str]]] = []
     loose: list[str] = []
-    for v in by.get("rights", []):
+    for v in rights:
         if is_access_statement(v.value):
             add(("506", " ", " ", [("a", v.value)]))
         elif is_url(v.value):
@@ -197,10 +231,6 @@ def _fields(values: Sequence[DCValue]) -> tuple[list[Field], str, str, str | Non
             licences.append([("u", uri)])
     for sub in licences:
         add(("540", " ", " ", sub))
-
-    add(("042", " ", " ", [("a", "dc")]))   # §1: authentication code "dc", as LoC writes it
-    first_date = by["date"][0].value if by.get("date") else None
-    return fields, type_06, level_07, first_date, (codes[0] if codes else None)
 
 
 def _order(field: Field) -> tuple[str, str]:

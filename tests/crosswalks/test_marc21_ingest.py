@@ -233,3 +233,35 @@ def test_our_own_records_keep_their_final_punctuation():
     values = ingest(render(dc))
     assert [v for v, _ in pairs(values, "title")] == ["Why?", "Results, 2024."]
     assert [v for v, _ in pairs(values, "creator")] == ["Doe, Jane,"]
+
+
+def test_dc_to_marc_to_dc_keeps_every_element_but_the_documented_changes():
+    dc = (D("title", "Soil moisture", "en"), D("title", "Bodenfeuchte", "de"),
+          D("creator", "Muster, Erika"), D("creator", "ACME Lab"), D("subject", "hydrology"),
+          D("description", "We measured."), D("publisher", "Example University"),
+          D("contributor", "Roe, R."), D("date", "2024-01-31"), D("type", "Dataset"),
+          D("format", "12 p."), D("format", "application/pdf"),
+          D("identifier", "https://repo.example.org/42/paper.pdf"),
+          D("identifier", "10.1234/abcd"), D("identifier", "978-3-16-148410-0"),
+          D("source", "Print edition"), D("language", "en"), D("language", "English"),
+          D("relation", "https://example.org/series"), D("coverage", "Alps"),
+          D("rights", "CC BY 4.0"), D("rights", "https://cc.org/by/4.0/"))
+    back = ingest(etree.fromstring(etree.tostring(render(dc))))
+    assert [(v.element, v.value) for v in back] == [
+        ("title", "Soil moisture"), ("title", "Bodenfeuchte"),       # MARC has no xml:lang
+        ("creator", "Muster, Erika"), ("creator", "ACME Lab"),
+        ("subject", "hydrology"),
+        ("description", "We measured."), ("description", "Alps"),   # coverage -> 500 (LoC)
+        ("publisher", "Example University"),
+        ("contributor", "Roe, R."),
+        ("date", "2024-01-31"),
+        ("type", "Dataset"),
+        ("format", "12 p."), ("format", "application/pdf"),
+        # identifiers in their normal forms (§2 identifier row), fields in tag order
+        ("identifier", "urn:isbn:9783161484100"), ("identifier", "https://doi.org/10.1234/abcd"),
+        ("identifier", "https://repo.example.org/42/paper.pdf"),
+        ("source", "Print edition"),
+        ("language", "eng"), ("language", "English"),                # coded as MARC codes
+        ("relation", "https://example.org/series"),
+        ("rights", "CC BY 4.0"), ("rights", "https://cc.org/by/4.0/"),
+    ]

@@ -259,3 +259,13 @@ def test_format_is_registered_nowhere_yet_but_described():
         "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd")
     from schemas import default_registry
     assert default_registry().get("marc21") is None   # wiring comes with the store rework
+
+
+def test_008_takes_the_first_w3cdtf_date():
+    f008 = controls(render([D("date", "ca. 1900"), D("date", "1905-02")]))["008"]
+    assert f008[6:15] == "s1905    "
+
+
+def test_no_title_no_245():
+    # None is invented: a "[Untitled]" 245 would come back as a dc:title the record lacks.
+    assert "245" not in [f[0] for f in fields(render([D("creator", "Doe, Jane")]))]
