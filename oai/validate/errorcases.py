@@ -9,10 +9,18 @@ skipped, saying so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from oai.datestamps import Granularity
-from oai.errors import (BadArgument, BadResumptionToken, BadVerb, CannotDisseminateFormat,
-                        IdDoesNotExist, NoRecordsMatch, NoSetHierarchy)
-from oai.validate.probe import Probe
+from oai.errors import (
+    BadArgument,
+    BadResumptionToken,
+    BadVerb,
+    CannotDisseminateFormat,
+    IdDoesNotExist,
+    NoRecordsMatch,
+    NoSetHierarchy,
+)
+from oai.validate.probe import Probe, Query
 
 BAD_ARG, BAD_TOKEN, BAD_VERB = BadArgument.code, BadResumptionToken.code, BadVerb.code
 NO_FORMAT, NO_ID, NO_MATCH = CannotDisseminateFormat.code, IdDoesNotExist.code, NoRecordsMatch.code
@@ -37,7 +45,7 @@ class Known:
     earliest_year: int | None = None
 
 
-def _cases(k: Known) -> list[tuple[str, object, frozenset[str], str | None]]:
+def _cases(k: Known) -> list[tuple[str, Query, frozenset[str], str | None]]:
     """(check id, query, accepted codes, what is missing to send it)."""
     p, ident = k.prefix, k.identifier or ""
     no_id = None if k.identifier else "no identifier was found"

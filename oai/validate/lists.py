@@ -148,7 +148,8 @@ def _counts(probe: Probe, ex: Exchange, el: etree._Element, page: int, served: i
 
 def _expiry(probe: Probe, ex: Exchange, el: etree._Element) -> None:
     text = el.get("expirationDate")
-    answered = (ex.root.findtext(oai("responseDate")) or "").strip()
+    answered = (ex.root.findtext(oai("responseDate")) or "").strip() if ex.root is not None \
+        else ""
     try:
         expires = parse_request_date(text or "").moment
         now = parse_request_date(answered).moment

@@ -193,23 +193,25 @@ class Probe:
         v.ok("A6", "text/xml" in (ex.content_type or "").lower(), req,
              f"Content-Type: {ex.content_type}")
         v.ok("A8", len(ex.body) <= LARGE, req, f"{len(ex.body)} bytes")
-        if not v.ok("A1", ex.root is not None, req, ex.describe()):
+        root = ex.root
+        if root is None:
+            v.fail("A1", req, ex.describe())
             return
         v.ok("A1", _utf8_declared(ex.body), req, "no XML declaration saying UTF-8, "
              f"or not UTF-8: {ex.body[:60]!r}")
         if self.schemas is not None:
-            problems = self.schemas.problems(ex.root)
+            problems = self.schemas.problems(root)
             v.ok("A2", not problems, req, "; ".join(problems[:3]))
-        location = (ex.root.get(f"{{{XSI}}}schemaLocation") or "").split()
-        pairs = dict(zip(location[::2], location[1::2]))
+        location = (root.get(f"{{{XSI}}}schemaLocation") or "").split()
+        pairs = dict(zip(location[::2], location[1::2], strict=False))  # odd: last ignored
         v.ok("A3", pairs.get(OAI_NS) == OFFICIAL_SCHEMA, req,
              f"xsi:schemaLocation={' '.join(location)!r}")
-        date = (ex.root.findtext(oai("responseDate")) or "").strip()
+        date = (root.findtext(oai("responseDate")) or "").strip()
         v.ok("A4", _seconds(date), req, f"responseDate {date!r}")
-        self._echo(ex)
+        self._echo(ex, root)
 
-    def _echo(self, ex: Exchange) -> None:
-        request = ex.root.find(oai("request"))
+    def _echo(self, ex: Exchange, root: etree._Element) -> None:
+        request = root.find(oai("request"))
         if request is None:
             self.verdicts.fail("A7", ex.request, "no <request> element")
             return

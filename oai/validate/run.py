@@ -16,8 +16,15 @@ from oai.validate.identify import Identity, check_identify, check_transport
 from oai.validate.lists import resend, walk
 from oai.validate.probe import OutOfRequests, Probe, oai
 from oai.validate.quality import check_quality
-from oai.validate.records import (OAI_DC_NS, check_fixed_windows, check_get_record,
-                                  check_items, check_set_members, check_windows, pick)
+from oai.validate.records import (
+    OAI_DC_NS,
+    check_fixed_windows,
+    check_get_record,
+    check_items,
+    check_set_members,
+    check_windows,
+    pick,
+)
 from store.syntax import is_setspec
 
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
@@ -73,7 +80,7 @@ def validate(base_url: str, options: Options,
     # Two retries: a validator should notice a flaky endpoint, not hide it.
     policy = HarvestPolicy(retries=2)
     client = (client_factory or (lambda c, p: HttpClient(c, policy=p)))(config, policy)
-    verdicts, notes = Verdicts(), []
+    verdicts, notes = Verdicts(), list[str]()
     try:
         schemas = _schemas(client, options, notes)
         probe = Probe(base_url, client, verdicts, schemas, options.budget)
@@ -164,6 +171,6 @@ def _lists(probe: Probe, options: Options, ident: Identity) -> None:
     check_fixed_windows(probe, prefix, set_spec if has_sets else None)
     year = ident.earliest.year if ident.earliest is not None else None
     check_errors(probe, Known(prefix, item.identifier if item else None,
-                              (ids.tokens or [None])[0], set_spec, has_sets,
+                              ids.tokens[0] if ids.tokens else None, set_spec, has_sets,
                               ident.granularity, ident.earliest_text, year))
     check_hostile(probe, prefix)

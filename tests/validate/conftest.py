@@ -3,7 +3,6 @@ network), and ``run_cli`` for ``oai-harvest validate`` through the real entry po
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -23,8 +23,16 @@ from lxml import etree
 
 from oai.arguments import parse
 from oai.datestamps import Granularity, format_datestamp
-from oai.errors import (BadArgument, BadResumptionToken, BadVerb, CannotDisseminateFormat,
-                        IdDoesNotExist, NoRecordsMatch, NoSetHierarchy, OAIError)
+from oai.errors import (
+    BadArgument,
+    BadResumptionToken,
+    BadVerb,
+    CannotDisseminateFormat,
+    IdDoesNotExist,
+    NoRecordsMatch,
+    NoSetHierarchy,
+    OAIError,
+)
 from store.syntax import set_ancestors
 
 OAI = "http://www.openarchives.org/OAI/2.0/"

@@ -83,7 +83,7 @@ def test_a_polite_guest(run_cli, monkeypatch):
     assert f"at most {run.data['budget']} requests" in run.out
     assert all(ua.startswith("Granary/") and who == "curator@library.example.org"
                for _, ua, who in recorder.seen)
-    gaps = [b[0] - a[0] for a, b in zip(recorder.seen, recorder.seen[1:])]
+    gaps = [b[0] - a[0] for a, b in zip(recorder.seen, recorder.seen[1:], strict=False)]
     assert min(gaps) >= 0.015
 
 
