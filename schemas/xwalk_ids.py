@@ -15,6 +15,7 @@ DOI_RESOLVER = "https://doi.org/"
 _URL = re.compile(r"(https?|ftp)://\S+\Z", re.IGNORECASE)
 # A DOI given bare, as doi:…, or as a resolver URL (doi.org, dx.doi.org).
 _DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)\Z", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _HDL = re.compile(r"hdl:\s*(\S+/\S+)\Z", re.IGNORECASE)
 _ISBN_LABEL = re.compile(r"(?:urn:isbn:|isbn(?:-1[03])?:?\s*)", re.IGNORECASE)
 _ISSN_LABEL = re.compile(r"(?:urn:issn:|issn:?\s*)", re.IGNORECASE)
@@ -85,8 +86,8 @@ def is_url(value: str) -> bool:
 
 # -- the normal forms written back into DC (§2 identifier row, §3.3 identifier row) -------------
 def doi_url(doi: str) -> str:
-    m = _DOI.match(doi.strip())
-    return DOI_RESOLVER + (m.group(1) if m else doi.strip())
+    """``https://doi.org/`` + the DOI, whatever prefix it came with (doi:, a resolver URL)."""
+    return DOI_RESOLVER + _DOI_PREFIX.sub("", doi.strip())
 
 
 def isbn_urn(text: str) -> str | None:

@@ -43,7 +43,9 @@ def in_text(text: str | None, *, lines: bool = False) -> str:
     runs of blank lines become one."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)   # §6 MARC-8: conversions give combining accents
+    # Forbidden characters go first: a vertical tab is not a space to collapse, it is removed.
+    # NFC: MARC-8 conversions give combining accents (§6 MARC-8 vs UTF-8).
+    text = unicodedata.normalize("NFC", clean_text(text))
     if _MOJIBAKE.search(text):
         try:
             repaired = text.encode("cp1252").decode("utf-8")
@@ -55,8 +57,8 @@ def in_text(text: str | None, *, lines: bool = False) -> str:
     if lines:
         kept = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
         text = _BLANK_RUNS.sub("\n\n", "\n".join(kept))
-        return clean_text(text).strip()
-    return clean_text(_SPACES.sub(" ", text)).strip()
+        return text.strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 _XS_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\Z")
