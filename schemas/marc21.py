@@ -11,7 +11,7 @@ notes and added entries to the cataloguer; keeping it keeps the creators in orde
 from __future__ import annotations
 
 import mimetypes
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
@@ -28,6 +28,7 @@ from schemas.xwalk_values import (
     marc_language,
     out_text,
 )
+from store.syntax import utc_seconds
 from store.types import DCValue
 
 MARC_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
@@ -45,6 +46,8 @@ _ARTICLES = {
 }
 
 Field = tuple[str, str, str, list[tuple[str, str]]]   # tag, ind1, ind2, [(code, value)]
+# 008/00-05 when the date the record entered the catalogue is not given (see render).
+UNKNOWN_ENTERED = "000000"
 
 
 def leader(type_06: str = "a", level_07: str = "m") -> str:
@@ -55,14 +58,16 @@ def leader(type_06: str = "a", level_07: str = "m") -> str:
     return value
 
 
-def field_008(entered: date, dc_date: str | None, lang_code: str | None, type_06: str) -> str:
+def field_008(entered: date | None, dc_date: str | None, lang_code: str | None,
+              type_06: str) -> str:
     """§1.2, e.g. ``240131s2024    xx      o     000 0 eng d``."""
     kind, date1, date2 = date_for_008(dc_date)
     if type_06 == "a":   # books: 23 online, 29-31 "000", 33 "0" (§1.2 row 18-34)
         material = " " * 5 + "o" + " " * 5 + "000 0 "
     else:                # other material types: no attempt to code
         material = "|" * 17
-    value = (entered.strftime("%y%m%d") + kind + date1 + date2 + "xx " + material
+    on_file = entered.strftime("%y%m%d") if entered else UNKNOWN_ENTERED
+    value = (on_file + kind + date1 + date2 + "xx " + material
              + (lang_code or "und") + " d")
     assert len(value) == 40, value   # §1.5: nothing in the schema checks 008
     return value
@@ -241,8 +246,12 @@ def _order(field: Field) -> tuple[str, str]:
 def render(values: Sequence[DCValue], *, record_id: str | None = None,
            modified: datetime | None = None, entered: date | None = None) -> etree._Element:
     """The MARCXML ``<record>`` for *values*. ``record_id`` (001) and ``modified`` (005) are
-    written when the caller knows them (§1.3); ``entered`` (008/00-05) defaults to today, UTC:
-    the day the dissemination is made."""
+    written when the caller knows them (§1.3); ``entered`` is the date for 008/00-05, else
+    the date of ``modified``, else ``000000``.
+
+    The result depends on the arguments only, never on the clock: the store hashes the bytes
+    it keeps, so a date taken from "today" would turn every re-import of an unchanged record
+    into an update with a new datestamp."""
     fields, type_06, level_07, first_date, lang_code = _fields(values)
     root = etree.Element(f"{{{MARC_NS}}}record", nsmap=_NSMAP, type="Bibliographic")
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{MARC_NS} {MARC_SCHEMA}")
@@ -251,13 +260,14 @@ def render(values: Sequence[DCValue], *, record_id: str | None = None,
     sub(root, f"{{{MARC_NS}}}leader").text = leader(type_06, level_07)
     if record_id and out_text(record_id):
         sub(root, f"{{{MARC_NS}}}controlfield", tag="001").text = out_text(record_id)
-    if modified is not None:
-        stamp = modified.astimezone(timezone.utc) if modified.tzinfo else modified
+    # 005 has no zone: UTC, like the OAI datestamp (a naive datetime is taken to be UTC).
+    stamp = utc_seconds(modified) if modified is not None else None
+    if stamp is not None:
         sub(root, f"{{{MARC_NS}}}controlfield", tag="005").text = (
             stamp.strftime("%Y%m%d%H%M%S") + ".0")
-    today = entered or datetime.now(timezone.utc).date()
+    on_file = entered or (stamp.date() if stamp else None)
     sub(root, f"{{{MARC_NS}}}controlfield", tag="008").text = field_008(
-        today, first_date, lang_code, type_06)
+        on_file, first_date, lang_code, type_06)
     for tag, ind1, ind2, subfields in sorted(fields, key=_order):
         df = sub(root, f"{{{MARC_NS}}}datafield", tag=tag, ind1=ind1, ind2=ind2)
         for code_, text in subfields:

@@ -2,7 +2,7 @@
 schema validity of every rendered record."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -244,6 +244,16 @@ def test_008_material_positions_by_type():
     assert text[18:35] == "     o     000 0 "          # §1.2 books, online text
     image = controls(render([D("type", "Image")]))["008"]
     assert image[18:35] == "|" * 17                    # other material: no attempt to code
+
+
+def test_rendering_does_not_depend_on_the_clock():
+    # The store hashes the bytes: the same record must give the same bytes on any day.
+    dc = [D("title", "T"), D("date", "2024")]
+    assert MARC21.serialize(dc) == MARC21.serialize(dc)
+    assert controls(render(dc))["008"][:6] == "000000"
+    modified = datetime(2024, 2, 3, 23, 30, tzinfo=timezone(timedelta(hours=-2)))
+    assert controls(render(dc, modified=modified))["008"][:6] == "240204"   # in UTC
+    assert controls(render(dc, modified=modified, entered=date(2020, 5, 6)))["008"][:6] == "200506"
 
 
 def test_001_and_005_only_when_given():
