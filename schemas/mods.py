@@ -20,6 +20,7 @@ from schemas.xwalk_ids import classify, format_kind, is_access_statement, is_url
 from schemas.xwalk_values import (
     MARC_CODES,
     MARC_OF_ISO2T,
+    date_for_008,
     dcmi_type,
     is_bcp47_code,
     is_w3cdtf,
@@ -134,7 +135,7 @@ def render(values: Sequence[DCValue], *, record_id: str | None = None) -> etree.
     for v in by.get("subject", []):
         _el(_el(root, "subject"), "topic", v.value, v.lang)
     for v in by.get("coverage", []):      # temporal if a date or period, else geographic
-        period = is_w3cdtf(v.value) or all(is_w3cdtf(p) for p in v.value.split("/"))
+        period = date_for_008(v.value)[0] in ("s", "m")   # a W3CDTF date or a year range
         _el(_el(root, "subject"), "temporal" if period else "geographic", v.value,
             None if period else v.lang)
     for v in by.get("identifier", []):

@@ -107,6 +107,8 @@ RENDER_ROWS = [
                  "m:subject/m:geographic/text()", ["Alps"], id="coverage-geographic"),
     pytest.param([D("coverage", "Alps"), D("coverage", "1990/1995"), D("coverage", "2001")],
                  "m:subject/m:temporal/text()", ["1990/1995", "2001"], id="coverage-temporal"),
+    pytest.param([D("coverage", "1914-1918"), D("coverage", "Route 66, 1950s")],
+                 "m:subject/m:temporal/text()", ["1914-1918"], id="coverage-year-range"),
     pytest.param([D("rights", "CC BY 4.0")],
                  "m:accessCondition[@type='use and reproduction']/text()", ["CC BY 4.0"],
                  id="rights-licence"),
