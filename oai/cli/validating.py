@@ -20,16 +20,29 @@ EXIT_CODES_HELP = """exit codes:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
 
 def _seconds(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not value >= 0:   # also refuses nan
         raise argparse.ArgumentTypeError("must be a number of seconds, 0 or more")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
     return value
 
 
@@ -46,7 +59,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
                         help="the metadataPrefix of the lists (default oai_dc)")
     parser.add_argument("--delay", type=_seconds, default=0.0, metavar="SECONDS",
                         help="pause between two requests")
-    parser.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+    parser.add_argument("--timeout", type=_positive_seconds, default=30.0, metavar="S",
                         help="seconds to wait for an answer (default 30)")
 
 
@@ -60,7 +73,7 @@ def run_validate(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     options = Options(admin_email=settings.identity.admin_emails[0], max_pages=args.max_pages,
                       set_spec=args.set_spec, prefix=args.prefix, delay=args.delay,
-                      timeout=args.timeout or 30.0)
+                      timeout=args.timeout)
     say(f"validating {args.base_url} (at most {options.budget} requests, "
         f"{args.max_pages} pages per list, {args.delay:g} s between requests)")
     report = validate(args.base_url, options)

@@ -8,7 +8,7 @@ nothing changed (§3.5.1).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from lxml import etree
 
@@ -168,13 +168,3 @@ def resend(probe: Probe, verb: str, token: str, expected: list[Item]) -> None:
     probe.verdicts.ok("G8", again == want, ex.request,
                       f"{len(again)} items, first {again[:2]}; first time {want[:2]}")
 
-
-def cut(datestamp: str, day: bool) -> str:
-    return datestamp[:10] if day else datestamp
-
-
-def moment(datestamp: str) -> datetime | None:
-    try:
-        return parse_request_date(datestamp).moment
-    except ValueError:
-        return None

@@ -67,10 +67,6 @@ class Exchange:
     def verb(self, name: str) -> etree._Element | None:
         return self.root.find(oai(name)) if self.root is not None else None
 
-    def token(self, verb: str) -> etree._Element | None:
-        body = self.verb(verb)
-        return body.find(oai("resumptionToken")) if body is not None else None
-
     def describe(self) -> str:
         """What came back, in one line."""
         head = f"HTTP {self.status}" if self.status else "no answer"

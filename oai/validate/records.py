@@ -83,8 +83,8 @@ def check_windows(probe: Probe, item: Item, prefix: str, ident: Identity,
             v.ok("F5", item.identifier in ids or not seen.complete, seen.first.request,
                  seen.first.describe() + f": {item.identifier} missing")
         for other in seen.items:
-            cut = other.datestamp[:10] if grain is Granularity.DAY else other.datestamp
-            v.ok("F7", cut == stamp, other.request,
+            same = other.datestamp[:10] if grain is Granularity.DAY else other.datestamp
+            v.ok("F7", same == stamp, other.request,
                  f"{other.identifier} has datestamp {other.datestamp}, outside {stamp}")
         v.ok("F7", bool(ids), seen.first.request, seen.first.describe())
 

@@ -9,6 +9,7 @@ WSGI app on a free 127.0.0.1 port until the ``with`` block ends.
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import threading
 from contextlib import contextmanager
@@ -61,6 +62,9 @@ class Flaws:
     bad_verb_code: str = "badVerb"     # the code for a missing or unknown verb
     dc_namespace: str = DC_NS          # oai_dc's namespace in ListMetadataFormats
     identify_error: bool = False       # Identify answers with an error
+    compression: str | None = None     # announced in Identify (gzip), and used when asked
+    compression_ignored: bool = False  # ... but never used
+    deleted_record: str = "persistent"  # Identify's deletedRecord (a record is deleted)
 
 
 @dataclass(frozen=True)
@@ -107,9 +111,14 @@ class Endpoint:
         pairs = parse_qsl(query, keep_blank_values=True)
         base = request_uri(environ, include_query=False)
         status, body = self.answer(pairs, base)
+        headers = [("Content-Type", self.flaws.content_type)]
+        asked = environ.get("HTTP_ACCEPT_ENCODING", "")
+        if self.flaws.compression == "gzip" and "gzip" in asked \
+                and not self.flaws.compression_ignored:
+            body = gzip.compress(body)
+            headers.append(("Content-Encoding", "gzip"))
         start_response(f"{status} {'OK' if status == 200 else 'Error'}",
-                       [("Content-Type", self.flaws.content_type),
-                        ("Content-Length", str(len(body)))])
+                       headers + [("Content-Length", str(len(body)))])
         return [body]
 
     def answer(self, pairs: list[tuple[str, str]], base: str) -> tuple[int, bytes]:
@@ -160,8 +169,10 @@ class Endpoint:
         _el(body, "protocolVersion", "2.0")
         _el(body, "adminEmail", "admin@fake.example.org")
         _el(body, "earliestDatestamp", self._stamp(min(r.datestamp for r in self.records)))
-        _el(body, "deletedRecord", "persistent")
+        _el(body, "deletedRecord", self.flaws.deleted_record)
         _el(body, "granularity", self.flaws.granularity.value)
+        if self.flaws.compression:
+            _el(body, "compression", self.flaws.compression)
         if self.flaws.invalid_schema:
             _el(body, "favouriteColour", "green")
         desc = _el(body, "description")

@@ -53,7 +53,8 @@ def test_an_endpoint_whose_identify_is_an_error_is_judged(run_cli):
 @pytest.mark.parametrize("args", [[], ["ftp://example.org/oai"], ["not a url"],
                                   ["http://127.0.0.1:1/oai", "--max-pages", "0"],
                                   ["http://127.0.0.1:1/oai", "--delay", "-1"],
-                                  ["http://127.0.0.1:1/oai", "--max-pages", "many"]])
+                                  ["http://127.0.0.1:1/oai", "--max-pages", "many"],
+                                  ["http://127.0.0.1:1/oai", "--timeout", "0"]])
 def test_bad_usage_is_exit_2(capsys, args):
     from harvest_cli import main
 

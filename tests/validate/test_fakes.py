@@ -38,6 +38,7 @@ BROKEN = [
     ("badVerb-missing", Flaws(bad_verb_code="badArgument"), {"E1", "E2", "E17"}),
     ("oai_dc-namespace", Flaws(dc_namespace="http://www.openarchives.org/OAI/2.0/oai_dc"),
      {"D8"}),
+    ("deleted-but-deletedRecord-no", Flaws(deleted_record="no"), {"F8"}),
 ]
 
 
@@ -53,3 +54,14 @@ def test_a_broken_endpoint_fails_naming_the_rule(run_cli, name, flaws, expected)
         assert failure["got"]
         assert f"\n{check_id} " in "\n" + run.out or run.out.startswith(check_id)
     assert "summary:" in run.out
+
+
+def test_compression_announced_is_checked_and_a_broken_should_only_warns(run_cli):
+    with serve(Endpoint(Flaws(compression="gzip"))) as url:
+        used = run_cli(url)
+    assert used.code == 0 and used.outcome("B12") == "PASS" and used.outcome("B11") == "PASS"
+    with serve(Endpoint(Flaws(compression="gzip", compression_ignored=True))) as url:
+        ignored = run_cli(url)
+    # §3.1.3 makes compression optional: announcing it and not using it is a warning.
+    assert ignored.code == 0 and ignored.outcome("B12") == "WARN"
+    assert "B12  §3.1.3         WARN" in ignored.out and "Content-Encoding: identity" in ignored.out
