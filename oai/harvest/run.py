@@ -31,6 +31,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from contextlib import closing
 from typing import TYPE_CHECKING
 
 from oai.datestamps import Granularity, format_datestamp
@@ -190,8 +191,10 @@ class _Run:
                     raise Interrupted()
                 start = ListState.of(cp) if cp is not None else ListState(
                     key, "ListRecords", source.prefix, key or None, chosen.from_, chosen.until)
-                for result in walk(ctx, start):
-                    self.take(result)
+                # Closed at once however this ends, so its fetch thread is told to stop.
+                with closing(walk(ctx, start)) as results:
+                    for result in results:
+                        self.take(result)
             status, message = RunStatus.SUCCESS, None
         except HarvestError as exc:          # AccessDenied (401/403) included: stop the source
             status, message = RunStatus.FAILED, str(exc)

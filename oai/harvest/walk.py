@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Generator, Iterator
 
 from oai.harvest.ahead import Ahead
 from oai.harvest.client import OAIClient
@@ -132,7 +132,7 @@ class ListState:
                        last_when=None, ordered=True)
 
 
-def walk(ctx: WalkContext, state: ListState) -> Iterator[PageResult]:
+def walk(ctx: WalkContext, state: ListState) -> Generator[PageResult, None, None]:
     """Take one list from *state* to its end (or raise what stops the run)."""
     restarts = 0
     while True:
