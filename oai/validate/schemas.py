@@ -75,6 +75,7 @@ def fetch_missing(folder: Path, get: Callable[[str], bytes]) -> list[str]:
     (the harvester's HTTP client). Returns the problems met; a file that cannot be had is
     left out, and its namespace is then not checked."""
     folder.mkdir(parents=True, exist_ok=True)
+    # OAI-PMH.xsd first (IMPORTS starts with it): without it nothing can be checked.
     wanted = {file_name(u): u for u in (*IMPORTS.values(), *OPTIONAL_IMPORTS.values())}
     wanted.update(_DEPENDENCIES)
     problems = []
@@ -87,6 +88,8 @@ def fetch_missing(folder: Path, get: Callable[[str], bytes]) -> list[str]:
             etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
         except Exception as exc:  # noqa: BLE001 - any failure leaves this one schema out
             problems.append(f"{url}: {exc}")
+            if name == "OAI-PMH.xsd":
+                break   # no network, most likely: the others would fail the same way
             continue
         tmp = path.with_suffix(".part")
         tmp.write_bytes(data)

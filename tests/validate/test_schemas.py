@@ -62,3 +62,14 @@ def test_tests_xsd_keeps_its_api(offline_schemas):
     validate(IDENTIFY % b"")
     with pytest.raises(AssertionError, match="not schema-valid"):
         validate(IDENTIFY % b"<colour/>")
+
+
+def test_without_a_network_the_fetch_stops_at_the_first_schema(tmp_path):
+    asked: list[str] = []
+
+    def get(url: str) -> bytes:
+        asked.append(url)
+        raise OSError("no network")
+
+    problems = schemas.fetch_missing(tmp_path / "xsd", get)
+    assert asked == ["http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"] and len(problems) == 1
