@@ -1,36 +1,25 @@
 """The Flask app factory: configuration -> store -> format registry -> the OAI blueprint.
 
-``create_app`` is the one place the server reads its settings (``oai.config``); everything
-below it receives a ``RepositoryIdentity`` and a ``Service``. Served by
-``flask --app oai run`` or ``gunicorn 'oai:create_app()'``.
+``create_app`` is the one place the server reads its settings (``oai.config.load``, the loader
+the command line uses too); it makes the process's one ``oai.verbs.Service`` (identity, store,
+formats, token secret, clock), kept in ``app.extensions["granary"]``, from which the view
+derives each request's ``Context`` (``Service.at``). Served by ``flask --app oai run`` or
+``gunicorn 'oai:create_app()'``.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from flask import Flask, Response
 from werkzeug.exceptions import InternalServerError
 
 from oai import config, views
-from oai.datestamps import utc_now
-from oai.identity import RepositoryIdentity
-from oai.repository import RecordSource
-from schemas import FormatRegistry, default_registry
+from oai.verbs import Service
+from schemas import default_registry
 from schemas.learnt import LearntFormats
 
-
-@dataclass(frozen=True)
-class Service:
-    """What the view needs for every request, made once per process."""
-
-    identity: RepositoryIdentity
-    store: RecordSource
-    formats: FormatRegistry
-    secret: str
-    clock: Callable[[], datetime] = utc_now
+__all__ = ["Service", "create_app"]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

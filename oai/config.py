@@ -1,4 +1,8 @@
-"""The server's settings: documented defaults, read from the environment once by the app factory.
+"""Granary's settings, for the server and the command line alike: the documented defaults
+(``DEFAULTS``), and ``load``, which layers the environment and then overrides on top of them and
+checks the result. It is called once per process: by the app factory (``oai.create_app``, with
+its ``test_config`` as overrides) and by the CLI's entry point (``harvest_cli.main``, with the
+options given, ``--database`` and ``--repository-identifier``, as overrides).
 
 =========================  =====================================================================
 OAI_DATABASE_URL           SQLAlchemy URL of the catalogue. Default ``sqlite:///granary.db``
@@ -20,14 +24,17 @@ OAI_SECRET_KEY             The key that signs resumption tokens. Unset: a random
                            same database accepts the others' tokens.
 OAI_AUTO_MIGRATE           ``true`` (default): bring the database schema up to date at startup.
 =========================  =====================================================================
+
+The rules a value must follow have their own homes (``store.syntax`` for e-mail addresses,
+``oai.identity`` for the repository identifier); a ``ConfigError`` names the setting to fix.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from oai.identity import RepositoryIdentity
-from store.syntax import is_email, is_repository_identifier
+from oai.identity import RepositoryIdentity, check_repository_identifier
+from store.syntax import is_email
 
 DEFAULTS: dict[str, str] = {
     "OAI_DATABASE_URL": "sqlite:///granary.db",
@@ -44,11 +51,23 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 class ConfigError(ValueError):
-    """A setting has a value the server cannot start with; the message names the setting."""
+    """A setting has a value Granary cannot start with; the message names the setting.
+
+    ``setting`` is its variable name; ``problem`` says what is wrong with the value without
+    naming the variable (for the CLI, when the value came from one of its options instead).
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None,
+                 problem: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.problem = problem or message
 
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything a process needs from its configuration, resolved once."""
+
     database_url: str
     identity: RepositoryIdentity
     secret_key: str | None     # None: use the store's own secret
@@ -56,7 +75,8 @@ class Settings:
 
 
 def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Settings from DEFAULTS, then *environ*, then *overrides* (the factory's test_config)."""
+    """Settings from DEFAULTS, then *environ*, then *overrides* (the factory's test_config, the
+    CLI's options); keys that are not settings are ignored. ConfigError for a bad value."""
     raw: dict[str, Any] = dict(DEFAULTS)
     raw.update({k: v for k, v in environ.items() if k in DEFAULTS})
     raw.update({k: v for k, v in (overrides or {}).items() if k in DEFAULTS})
@@ -67,25 +87,32 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
     try:
         page_size = int(text("OAI_PAGE_SIZE"))
     except ValueError:
-        raise ConfigError(f"OAI_PAGE_SIZE must be a whole number, not {raw['OAI_PAGE_SIZE']!r}")
+        raise ConfigError(f"OAI_PAGE_SIZE must be a whole number, not {raw['OAI_PAGE_SIZE']!r}",
+                          setting="OAI_PAGE_SIZE") from None
     auto = raw["OAI_AUTO_MIGRATE"]
     if not isinstance(auto, bool):
         if str(auto).strip().lower() not in _TRUE | _FALSE:
-            raise ConfigError(f"OAI_AUTO_MIGRATE must be true or false, not {auto!r}")
+            raise ConfigError(f"OAI_AUTO_MIGRATE must be true or false, not {auto!r}",
+                              setting="OAI_AUTO_MIGRATE")
         auto = str(auto).strip().lower() in _TRUE
     if page_size < 1:
-        raise ConfigError(f"OAI_PAGE_SIZE must be at least 1, not {page_size}")
+        raise ConfigError(f"OAI_PAGE_SIZE must be at least 1, not {page_size}",
+                          setting="OAI_PAGE_SIZE")
     repo_id = text("OAI_REPOSITORY_IDENTIFIER")
-    if not is_repository_identifier(repo_id):
-        raise ConfigError(f"OAI_REPOSITORY_IDENTIFIER must be a domain name, not {repo_id!r}")
+    try:
+        check_repository_identifier(repo_id)
+    except ValueError as exc:
+        raise ConfigError(f"OAI_REPOSITORY_IDENTIFIER: {exc}",
+                          setting="OAI_REPOSITORY_IDENTIFIER", problem=str(exc)) from None
     emails = tuple(e.strip() for e in text("OAI_ADMIN_EMAIL").split(",") if e.strip())
     for email in emails:
         if not is_email(email):
-            raise ConfigError(f"OAI_ADMIN_EMAIL: {email!r} is not an email address")
+            raise ConfigError(f"OAI_ADMIN_EMAIL: {email!r} is not an email address",
+                              setting="OAI_ADMIN_EMAIL")
     if not text("OAI_REPOSITORY_NAME"):
-        raise ConfigError("OAI_REPOSITORY_NAME is empty")
+        raise ConfigError("OAI_REPOSITORY_NAME is empty", setting="OAI_REPOSITORY_NAME")
     if not text("OAI_DATABASE_URL"):
-        raise ConfigError("OAI_DATABASE_URL is empty")
+        raise ConfigError("OAI_DATABASE_URL is empty", setting="OAI_DATABASE_URL")
     try:
         identity = RepositoryIdentity(
             repository_name=text("OAI_REPOSITORY_NAME"),

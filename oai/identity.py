@@ -1,7 +1,19 @@
-"""RepositoryIdentity: what Identify says about this repository, decided once at startup and
-passed down (nothing below the view reads configuration)."""
+"""The repository's identity and the identifiers it gives: what Identify says about this
+repository (``RepositoryIdentity``, decided once at startup and passed down: nothing below the
+view reads configuration), and the oai-identifier rules every record name follows.
+
+Identifiers (OAI-PMH 2.0 guidelines-oai-identifier): a record of ours is
+``oai:<repository identifier>:<local identifier>``. The repository identifier is a domain name
+(``check_repository_identifier``, the rule in ``store.syntax``). The local part may hold RFC 2396
+unreserved and reserved characters; every other byte of its UTF-8 form is written ``%XX`` in
+uppercase hex (``escape_local``). ``make_identifier`` turns what a file or an operator gives (a
+local id, or an identifier that already is a URI) into a full item identifier; the importers
+(``oai.ingest``) and the harvester's mapping of partner records (``oai.harvest.mapping``) both
+name records with these functions.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from oai.datestamps import Granularity
@@ -31,9 +43,7 @@ class RepositoryIdentity:
         for email in self.admin_emails:
             if not is_email(email):
                 raise ValueError(f"{email!r} is not an email address")
-        if not is_repository_identifier(self.repository_identifier):
-            raise ValueError(f"{self.repository_identifier!r} is not a domain name "
-                             "(the oai-identifier repositoryIdentifier)")
+        check_repository_identifier(self.repository_identifier)
         if self.page_size < 1:
             raise ValueError("the page size must be at least 1")
 
@@ -45,3 +55,64 @@ class RepositoryIdentity:
     def at(self, base_url: str) -> RepositoryIdentity:
         """This identity with *base_url* filled in (when the configuration left it open)."""
         return self if self.base_url else replace(self, base_url=base_url)
+
+
+# -- oai-identifiers ---------------------------------------------------------------------------
+# RFC 3986 §3.1 scheme and its colon. Two characters at least, so that a Windows-style
+# "C:thing" is not taken for a URI.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]+:")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+# RFC 2396 unreserved (alphanum + mark) and reserved characters: allowed unescaped in the local
+# identifier (guidelines-oai-identifier).
+_ALLOWED = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    "-_.!~*'()" ";/?:@&=+$,")
+
+
+def check_repository_identifier(value: str) -> str:
+    """*value* if it is a domain name usable as an oai-identifier namespace, else ValueError."""
+    if not is_repository_identifier(value):
+        raise ValueError(f"repository identifier {value!r} is not a domain name "
+                         "(like granary.example.org)")
+    return value
+
+
+def escape_local(local: str) -> str:
+    """The local id with every character outside the allowed set %-escaped (UTF-8, uppercase).
+
+    ``%`` itself is escaped too: a local id from a file is text, not an already-escaped URI.
+    """
+    out: list[str] = []
+    for ch in local:
+        if ch in _ALLOWED:
+            out.append(ch)
+        else:
+            out.extend(f"%{byte:02X}" for byte in ch.encode("utf-8", "surrogatepass"))
+    return "".join(out)
+
+
+def is_uri(value: str) -> bool:
+    """True when *value* starts with a URI scheme (``oai:``, ``http:``, ``urn:``, ``hdl:``)."""
+    return bool(_SCHEME.match(value))
+
+
+def make_identifier(value: str, repository_identifier: str) -> str:
+    """The full item identifier for *value* as a file gives it.
+
+    OAI-PMH §2.4: the identifier must be a URI. One that already is a URI is kept verbatim;
+    a bare local id becomes ``oai:<repository_identifier>:<escaped local id>``.
+    Raises ValueError for an empty value, or a URI that has spaces or control characters
+    (no URI has, and escaping it would silently name a different record). Whether a kept URI
+    is a valid item identifier is the store's rule (``store.syntax.is_identifier``), checked
+    when the record is written.
+    """
+    value = value.strip()
+    if not value:
+        raise ValueError("the identifier is empty")
+    if is_uri(value):
+        if _SPACE_OR_CONTROL.search(value) or value.endswith(":"):
+            raise ValueError(f"identifier {value!r} starts like a URI but is not one "
+                             "(URIs have no spaces or control characters and go on after "
+                             "the scheme)")
+        return value
+    return f"oai:{repository_identifier}:{escape_local(value)}"

@@ -1,5 +1,10 @@
 """The six verb handlers (§4): an ``OAIRequest`` and a ``Context`` in, a reply dataclass out.
 
+``Service`` is everything the handlers may use (identity, store, formats, token secret, clock),
+made once per process by the app factory; ``Service.at(now, base_url)`` is the ``Context`` of
+one request: the same service with the request's start time and the identity's base URL filled
+in. Nothing else reaches a handler (no configuration, no web framework).
+
 Handlers raise every OAI error before anything is written and fetch each page fully (at most
 page_size rows), so the response can be streamed after the database work is over. Dispatch is an
 explicit table; nothing is looked up by the name the harvester sent.
@@ -24,21 +29,33 @@ Decisions the spec leaves open:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Callable, Sequence, TypeVar
 
 from oai import tokens
 from oai.arguments import OAIRequest, Verb
-from oai.datestamps import EPOCH
+from oai.datestamps import EPOCH, utc_now
 from oai.errors import (
-    BadResumptionToken, CannotDisseminateFormat, IdDoesNotExist, NoMetadataFormats,
-    NoRecordsMatch, NoSetHierarchy, OAIError, raise_all,
+    BadResumptionToken,
+    CannotDisseminateFormat,
+    IdDoesNotExist,
+    NoMetadataFormats,
+    NoRecordsMatch,
+    NoSetHierarchy,
+    OAIError,
+    raise_all,
 )
 from oai.identity import RepositoryIdentity
 from oai.replies import (
-    GetRecordReply, IdentifyReply, ListIdentifiersReply, ListMetadataFormatsReply,
-    ListRecordsReply, ListSetsReply, Reply, TokenInfo,
+    GetRecordReply,
+    IdentifyReply,
+    ListIdentifiersReply,
+    ListMetadataFormatsReply,
+    ListRecordsReply,
+    ListSetsReply,
+    Reply,
+    TokenInfo,
 )
 from oai.repository import RecordSource
 from schemas.base import FormatRegistry
@@ -48,14 +65,29 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Context:
-    """What a handler may use: nothing else (no configuration, no web framework)."""
+class Service:
+    """The repository as the handlers see it, made once per process."""
 
-    identity: RepositoryIdentity    # base_url filled in
-    repo: RecordSource
+    identity: RepositoryIdentity    # base_url None: the URL each request came to
+    store: RecordSource
     formats: FormatRegistry
     secret: str | bytes             # signs resumption tokens
-    now: datetime                   # the start of the request (also the responseDate)
+    clock: Callable[[], datetime] = utc_now
+
+    def at(self, now: datetime, base_url: str) -> Context:
+        """The context of a request that started at *now* and came to *base_url* (a configured
+        base URL wins: it is what Identify announces)."""
+        shared = {f.name: getattr(self, f.name) for f in fields(Service)}
+        return Context(**shared | {"identity": self.identity.at(base_url)}, now=now)
+
+
+@dataclass(frozen=True)
+class Context(Service):
+    """One request's view of the service: what a handler may use, and nothing else."""
+
+    # G§3: the start of the request, which is also the responseDate (and the until a list
+    # without one is cut at).
+    now: datetime = field(kw_only=True)
 
 
 def dispatch(req: OAIRequest, ctx: Context) -> Reply:
@@ -69,14 +101,14 @@ def _shown(value: str) -> str:
 
 def identify(req: OAIRequest, ctx: Context) -> IdentifyReply:
     # §4.2: earliestDatestamp is a guaranteed lower bound; an empty catalogue has no minimum.
-    return IdentifyReply(ctx.identity, ctx.repo.earliest_datestamp() or EPOCH)
+    return IdentifyReply(ctx.identity, ctx.store.earliest_datestamp() or EPOCH)
 
 
 def get_record(req: OAIRequest, ctx: Context) -> GetRecordReply:
     identifier, prefix = req.identifier, req.metadata_prefix
     assert identifier is not None and prefix is not None  # arguments.parse guarantees both
     errors: list[OAIError] = []
-    known = ctx.repo.record_formats(identifier)
+    known = ctx.store.record_formats(identifier)
     if known is None:
         errors.append(IdDoesNotExist(f"no record has the identifier '{_shown(identifier)}'"))
     if prefix not in ctx.formats:
@@ -85,7 +117,7 @@ def get_record(req: OAIRequest, ctx: Context) -> GetRecordReply:
     elif known is not None and prefix not in known:
         errors.append(CannotDisseminateFormat(f"this record is not available as '{prefix}'"))
     raise_all(errors)  # §3.6: both errors when both apply
-    row = ctx.repo.get_record(identifier, prefix)
+    row = ctx.store.get_record(identifier, prefix)
     if row is None:  # deleted from under us between the two reads
         raise IdDoesNotExist(f"no record has the identifier '{_shown(identifier)}'")
     # A tombstone is served as a header with status="deleted" and nothing else (§2.5.1).
@@ -95,7 +127,7 @@ def get_record(req: OAIRequest, ctx: Context) -> GetRecordReply:
 def list_metadata_formats(req: OAIRequest, ctx: Context) -> ListMetadataFormatsReply:
     if req.identifier is None:
         return ListMetadataFormatsReply(tuple(ctx.formats))
-    known = ctx.repo.record_formats(req.identifier)
+    known = ctx.store.record_formats(req.identifier)
     if known is None:
         raise IdDoesNotExist(f"no record has the identifier '{_shown(req.identifier)}'")
     # Registry order; a stored format the registry does not describe cannot be listed (no
@@ -114,11 +146,11 @@ def list_sets(req: OAIRequest, ctx: Context) -> ListSetsReply:
         assert isinstance(state, tokens.SetsState)
         after, cursor, size = state.last_spec, state.cursor, state.complete_list_size
     # §4.6: ListSets must list at least one set, so a repository without any says noSetHierarchy.
-    if not ctx.repo.has_sets():
+    if not ctx.store.has_sets():
         raise NoSetHierarchy("this repository has no sets")
     if req.resumption_token is None:
-        size = ctx.repo.count_sets()
-    rows = ctx.repo.list_sets(after=after, limit=ctx.identity.page_size + 1)
+        size = ctx.store.count_sets()
+    rows = ctx.store.list_sets(after=after, limit=ctx.identity.page_size + 1)
     if not rows:
         raise BadResumptionToken("no sets follow this resumptionToken any more")
 
@@ -153,7 +185,7 @@ def _list(req: OAIRequest, ctx: Context,
     else:
         query, size = _first_query(req, ctx)
         cursor = 0
-    rows = ctx.repo.list_page(query, after=after, limit=ctx.identity.page_size + 1,
+    rows = ctx.store.list_page(query, after=after, limit=ctx.identity.page_size + 1,
                               with_metadata=verb is Verb.LIST_RECORDS)
     if not rows:
         if cursor:
@@ -180,15 +212,15 @@ def _first_query(req: OAIRequest, ctx: Context) -> tuple[ListQuery, int]:
         # §4.3/§4.5: for lists, cannotDisseminateFormat means "unknown to the repository".
         errors.append(CannotDisseminateFormat(
             f"'{prefix}' is not a metadata format of this repository"))
-    if req.set_spec is not None and not ctx.repo.has_sets():
+    if req.set_spec is not None and not ctx.store.has_sets():
         errors.append(NoSetHierarchy("this repository has no sets"))
     raise_all(errors)
-    if req.set_spec is not None and not ctx.repo.set_exists(req.set_spec):
+    if req.set_spec is not None and not ctx.store.set_exists(req.set_spec):
         raise NoRecordsMatch(f"the set '{req.set_spec}' does not exist")
     # G§5.1: without an until, fix it now so later pages do not pick up newer records.
     until = req.until if req.until is not None else ctx.now
     query = ListQuery(prefix, req.from_, until, req.set_spec)
-    size = ctx.repo.count(query)
+    size = ctx.store.count(query)
     if size == 0:
         raise NoRecordsMatch("no records match the request")
     return query, size

@@ -35,7 +35,7 @@ from oai import arguments, verbs, xmlwriter
 from oai.errors import BadArgument, OAIError
 
 if TYPE_CHECKING:
-    from oai.app import Service
+    from oai.verbs import Service
 
 bp = Blueprint("oai", __name__)
 
@@ -74,7 +74,7 @@ def endpoint() -> Response:
         return _respond(xmlwriter.write_errors(xmlwriter.Envelope(base_url, now, {}),
                                                exc.errors))
     envelope = xmlwriter.Envelope(base_url, now, req.echo)
-    ctx = verbs.Context(identity, svc.store, svc.formats, svc.secret, now)
+    ctx = svc.at(now, base_url)
     try:
         reply = verbs.dispatch(req, ctx)
     except OAIError as exc:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from harvest_cli import COMMANDS, build_parser, main, redact
+from harvest_cli import COMMANDS, build_parser, main, redact, settings_from
+from oai import config
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -142,7 +143,43 @@ def test_unreachable_database_is_one_line_without_password(capsys):
 
 def test_commands_form_a_registry_for_later_subcommands():
     assert list(COMMANDS) == ["init", "demo", "import", "delete", "sets", "stats", "sources",
-                              "harvest"]
+                              "harvest", "validate"]
     assert build_parser().parse_args(["stats"]).command == "stats"
     assert redact("postgresql://u:p@h/db") == "postgresql://u:***@h/db"
     assert redact("sqlite:///granary.db") == "sqlite:///granary.db"
+
+
+def test_the_cli_reads_the_servers_settings_with_its_options_on_top():
+    parser = build_parser()
+    # One set of defaults: the server's (oai.config.DEFAULTS).
+    s = settings_from(parser.parse_args(["stats"]), {}, parser)
+    assert s == config.load({})
+    assert s.database_url == config.DEFAULTS["OAI_DATABASE_URL"] == "sqlite:///granary.db"
+    assert s.identity.repository_identifier == "granary.example.org"
+    assert s.identity.admin_emails == ("admin@granary.example.org",)
+    environ = {"OAI_DATABASE_URL": "sqlite:///env.db", "OAI_REPOSITORY_IDENTIFIER": "env.org",
+               "OAI_ADMIN_EMAIL": "a@env.org, b@env.org", "HOME": "/root"}
+    s = settings_from(parser.parse_args(["stats"]), environ, parser)
+    assert (s.database_url, s.identity.repository_identifier) == ("sqlite:///env.db", "env.org")
+    assert s.identity.admin_emails == ("a@env.org", "b@env.org")
+    s = settings_from(parser.parse_args(["--database", "sqlite:///opt.db", "stats",
+                                         "--repository-identifier", "opt.org"]), environ, parser)
+    assert (s.database_url, s.identity.repository_identifier) == ("sqlite:///opt.db", "opt.org")
+    # A variable set to nothing is unset for the command line: the default applies.
+    s = settings_from(parser.parse_args(["stats"]), {"OAI_DATABASE_URL": "",
+                                                     "OAI_REPOSITORY_IDENTIFIER": " "}, parser)
+    assert s == config.load({})
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("OAI_REPOSITORY_IDENTIFIER", "not_a_domain",
+     "OAI_REPOSITORY_IDENTIFIER: repository identifier 'not_a_domain' is not a domain name"),
+    ("OAI_ADMIN_EMAIL", "ok@example.org, nobody", "OAI_ADMIN_EMAIL: 'nobody' is not an email"),
+    ("OAI_PAGE_SIZE", "ten", "OAI_PAGE_SIZE must be a whole number, not 'ten'"),
+])
+def test_a_bad_setting_in_the_environment_is_a_usage_error_naming_it(
+        variable, value, message, monkeypatch, capsys):
+    monkeypatch.setenv(variable, value)
+    assert main(["stats"]) == 2
+    err = capsys.readouterr().err
+    assert f"oai-harvest: error: {message}" in err and "Traceback" not in err

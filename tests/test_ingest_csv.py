@@ -1,12 +1,14 @@
-"""The CSV reader, identifiers, and CSV imports through the catalogue service: whole or
-nothing, idempotent re-import, tombstones, sets."""
+"""The CSV reader, the identifiers imported records are given (``oai.identity``), and CSV
+imports through the catalogue service: whole or nothing, idempotent re-import, tombstones,
+sets."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from oai.ingest import Catalog, IngestError, escape_local, make_identifier, read_csv
+from oai.identity import escape_local, make_identifier
+from oai.ingest import Catalog, IngestError, read_csv
 from schemas import default_registry
 from store.types import DCValue, SetInfo
 

@@ -10,8 +10,13 @@ from oai import tokens, verbs
 from oai.arguments import Verb, parse
 from oai.datestamps import EPOCH, format_datestamp
 from oai.errors import (
-    BadResumptionToken, CannotDisseminateFormat, IdDoesNotExist, NoMetadataFormats,
-    NoRecordsMatch, NoSetHierarchy, OAIErrorGroup,
+    BadResumptionToken,
+    CannotDisseminateFormat,
+    IdDoesNotExist,
+    NoMetadataFormats,
+    NoRecordsMatch,
+    NoSetHierarchy,
+    OAIErrorGroup,
 )
 from oai.identity import RepositoryIdentity
 from schemas import default_registry
@@ -28,7 +33,8 @@ def make_ctx(store, clock):
     def make(page_size: int = 4) -> verbs.Context:
         identity = RepositoryIdentity("Test", ("librarian@example.org",), catalogue.REPO_ID,
                                       base_url="http://localhost/oai", page_size=page_size)
-        return verbs.Context(identity, store, default_registry(), SECRET, clock.now)
+        service = verbs.Service(identity, store, default_registry(), SECRET)
+        return service.at(clock.now, "http://localhost/oai")
     return make
 
 
@@ -53,6 +59,23 @@ def harvest(ctx: verbs.Context, query: str):
 
 def test_dispatch_table_covers_every_verb():
     assert set(verbs.HANDLERS) == set(Verb)
+
+
+def test_a_request_context_is_the_service_at_a_moment_and_a_url(store):
+    identity = RepositoryIdentity("Test", ("librarian@example.org",), catalogue.REPO_ID)
+    service = verbs.Service(identity, store, default_registry(), SECRET)
+    now = datetime(2024, 5, 9, 2, 0, tzinfo=timezone.utc)
+    ctx = service.at(now, "http://example.org/oai")
+    assert isinstance(ctx, verbs.Service) and ctx.now == now
+    assert (ctx.store, ctx.formats, ctx.secret, ctx.clock) == (store, service.formats, SECRET,
+                                                               service.clock)
+    assert ctx.identity == identity.at("http://example.org/oai")
+    assert service.identity.base_url is None          # the service itself is untouched
+    # A configured base URL is what Identify announces, whatever URL the request came to.
+    configured = verbs.Service(identity.at("https://library.example.org/oai"), store,
+                               default_registry(), SECRET)
+    later = configured.at(now, "http://10.0.0.7:8000/oai").at(now, "http://other/oai")
+    assert later.identity.base_url == "https://library.example.org/oai"
 
 
 def test_identify(facts, make_ctx, store):
@@ -155,7 +178,7 @@ def test_until_is_fixed_at_the_first_page(facts, make_ctx, store, clock):
     with store.writer() as w:
         w.put(catalogue.draft(50))                         # new
         w.put(catalogue.draft(9, title="edited"))          # not served yet: moves out
-    later = verbs.Context(ctx.identity, store, ctx.formats, SECRET, clock.now)
+    later = ctx.at(clock.now, "http://localhost/oai")   # the next request
     rows, _ = harvest(later, f"verb=ListIdentifiers&resumptionToken={first.token.value}")
     served += [r.identifier for r in rows]
     assert ident(50) not in served and ident(9) not in served   # G§5.1

@@ -1,7 +1,8 @@
-"""The command line's shared pieces: resolved settings, the subcommand registry, output.
+"""The command line's shared pieces: the subcommand registry, output, the catalogue.
 
-``harvest_cli.main`` resolves ``Settings`` once (options, then the environment, then
-defaults) and hands them to the subcommand; subcommands live in ``oai.cli.catalog`` and
+``harvest_cli.main`` resolves the configuration once with the server's own loader
+(``oai.config.load``: its defaults, then the environment, then the options) and hands the
+resulting ``oai.config.Settings`` to the subcommand; subcommands live in ``oai.cli.catalog`` and
 ``oai.cli.harvesting`` and register themselves with ``@command``.
 """
 from __future__ import annotations
@@ -13,21 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from oai.config import Settings
+
 if TYPE_CHECKING:
     from oai.ingest import Catalog
     from store.types import WriteCounts
 
 PROG = "oai-harvest"
-DEFAULT_DATABASE_URL = "sqlite:///granary.db"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything a subcommand may need from the environment, resolved once in main()."""
-
-    database_url: str
-    repository_identifier: str
-    admin_email: str = ""       # the harvester's From header (OAI_ADMIN_EMAIL)
 
 
 class Failure(Exception):
@@ -77,7 +70,7 @@ def open_catalog(settings: Settings) -> Iterator[Catalog]:
     store = RecordStore(settings.database_url)
     try:
         store.upgrade()
-        yield Catalog(store, default_registry(), settings.repository_identifier)
+        yield Catalog(store, default_registry(), settings.identity.repository_identifier)
     finally:
         store.close()
 

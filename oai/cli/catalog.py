@@ -3,8 +3,16 @@ from __future__ import annotations
 
 import argparse
 
-from oai.cli.base import (Failure, Settings, command, complain, counts_text, open_catalog,
-                          redact, say)
+from oai.cli.base import (
+    Failure,
+    Settings,
+    command,
+    complain,
+    counts_text,
+    open_catalog,
+    redact,
+    say,
+)
 
 
 @command("init", "create the database, or upgrade it to the newest schema (records are kept)")

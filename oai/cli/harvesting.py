@@ -80,7 +80,8 @@ def _configure_harvest(parser: argparse.ArgumentParser) -> None:
 @command("harvest", "harvest partner repositories: NAME..., --all or BASE_URL",
          _configure_harvest)
 def run_harvest(args: argparse.Namespace, settings: Settings) -> int:
-    from oai.harvest.jobs import Harvester, run_sources as harvest_sources
+    from oai.harvest.jobs import Harvester
+    from oai.harvest.jobs import run_sources as harvest_sources
     from oai.harvest.plan import HarvestOptions
     from oai.harvest.progress import Progress
     from oai.harvest.report import EXIT_USAGE, combined_exit
@@ -105,8 +106,10 @@ def run_harvest(args: argparse.Namespace, settings: Settings) -> int:
         for line in messages or ([] if chosen else
                                  ["no harvest sources yet (add one with: sources add NAME URL)"]):
             say(line)
-        harvester = Harvester(catalog.store, default_registry(), settings.repository_identifier,
-                              settings.admin_email)
+        # The first adminEmail is the harvester's From header (harvester guidelines).
+        identity = settings.identity
+        harvester = Harvester(catalog.store, default_registry(), identity.repository_identifier,
+                              identity.admin_emails[0])
         reports = harvest_sources(harvester, chosen, options, Progress.for_stream(sys.stderr),
                                   jobs=args.jobs, done=lambda r: say("\n".join(r.lines())))
     return combined_exit([r.exit_code for r in reports])

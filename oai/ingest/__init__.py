@@ -3,17 +3,15 @@ responses) and CSV, and the service that writes each file into the store in one 
 
     catalog = Catalog(store, default_registry(), "granary.example.org")
     counts = catalog.import_file("books.csv")       # WriteCounts, or IngestError
+
+Records are named by the oai-identifier rules of ``oai.identity`` (``make_identifier``).
 """
 from oai.ingest.catalog import Catalog, demo_sets, detect_kind, load_demo
 from oai.ingest.csv_reader import read_csv
-from oai.ingest.items import (
-    DEFAULT_REPOSITORY_IDENTIFIER, IngestError, SourceItem, check_repository_identifier,
-    escape_local, make_identifier,
-)
+from oai.ingest.items import IngestError, SourceItem
 from oai.ingest.xml_reader import read_xml
 
 __all__ = [
-    "Catalog", "DEFAULT_REPOSITORY_IDENTIFIER", "IngestError", "SourceItem",
-    "check_repository_identifier", "demo_sets", "detect_kind", "escape_local", "load_demo",
-    "make_identifier", "read_csv", "read_xml",
+    "Catalog", "IngestError", "SourceItem", "demo_sets", "detect_kind", "load_demo", "read_csv",
+    "read_xml",
 ]

@@ -19,12 +19,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
+from oai.identity import make_identifier
 from oai.ingest.csv_reader import read_csv
-from oai.ingest.items import IngestError, SourceItem, make_identifier
+from oai.ingest.items import IngestError, SourceItem
 from oai.ingest.xml_reader import read_xml
 from schemas.base import FormatRegistry
 from store import StoreError
-from store.types import RecordDraft, SetInfo, WriteCounts, is_valid_setspec
+from store.syntax import is_setspec
+from store.types import RecordDraft, SetInfo, WriteCounts
 
 if TYPE_CHECKING:
     from store.records import RecordStore
@@ -75,7 +77,7 @@ class Catalog:
         except ValueError as exc:
             raise IngestError(path, item.location, str(exc)) from None
         for spec in item.sets:
-            if not is_valid_setspec(spec):
+            if not is_setspec(spec):
                 raise IngestError(path, item.location, f"{spec!r} is not a valid setSpec "
                                   "(colon-separated parts of letters, digits and - _ . ! ~ "
                                   "* ' ( ); OAI-PMH §2.6)")
@@ -122,7 +124,7 @@ class Catalog:
             return [(i, writer.delete(i)) for i in identifiers]
 
     def add_set(self, info: SetInfo) -> None:
-        if not is_valid_setspec(info.spec):
+        if not is_setspec(info.spec):
             raise ValueError(f"{info.spec!r} is not a valid setSpec (colon-separated parts of "
                              "letters, digits and - _ . ! ~ * ' ( ))")
         if not info.name.strip():

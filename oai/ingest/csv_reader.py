@@ -124,9 +124,10 @@ def _row(path: str | os.PathLike[str], where: str, columns: list[_Column],
     if len(cells) != len(columns):
         raise IngestError(path, where, f"{len(cells)} values, but the header names "
                           f"{len(columns)} columns")
-    identifier, sets, deleted = "", (), False
+    identifier, deleted = "", False
+    sets: tuple[str, ...] = ()
     dc: list[DCValue] = []
-    for col, cell in zip(columns, cells):
+    for col, cell in zip(columns, cells, strict=True):   # lengths checked just above
         if col.role == "identifier":
             identifier = cell.strip()
         elif col.role == "sets":
@@ -138,7 +139,9 @@ def _row(path: str | os.PathLike[str], where: str, columns: list[_Column],
                                   "(leave it empty, or write 'deleted')")
             deleted = _STATUSES[status]
         else:
-            dc.extend(DCValue(col.element, value, col.lang) for value in split_values(cell))
+            element = col.element
+            assert element is not None   # every column that is not a role is a DC element
+            dc.extend(DCValue(element, value, col.lang) for value in split_values(cell))
     if not identifier:
         raise IngestError(path, where, "the identifier is empty")
     if deleted:

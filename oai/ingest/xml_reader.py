@@ -180,7 +180,7 @@ class _Reader:
 
     def _dc(self, payload: etree._Element, where: etree._Element) -> tuple[DCValue, ...]:
         fmt = self.formats.get(etree.QName(payload).namespace or "")
-        if fmt is None:
+        if fmt is None or fmt.ingest is None:   # only readable formats are in self.formats
             known = ", ".join(f.prefix for f in self.formats.values())
             raise self.fail(where, f"the metadata is <{payload.tag}>, which cannot be "
                             f"imported (readable formats: {known})")
