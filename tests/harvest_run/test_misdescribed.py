@@ -4,6 +4,7 @@ records are served in our oai_dc, and the problem is said once per run (summary 
 run's message in ``sources show``), never once per record."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -95,20 +96,27 @@ def test_another_prefix_declared_in_a_wrong_namespace_but_sending_oai_dc(
     try:
         store.harvest.add_source("fake", partner.base_url, prefix="dc")
         report = run_harvest(store, "fake")
+        # A record deleted later: its tombstone is announced where the record was served.
+        gone = records[0]
+        gone.deleted, gone.datestamp = True, datetime.now(timezone.utc)
+        later = run_harvest(store, "fake")
     finally:
         partner.stop()
-    assert (report.status, report.added, report.deleted) == ("success", 8, 2)
-    for rec in records:
+    assert (later.status, later.mode, later.deleted) == ("success", "incremental", 1)
+    assert report.status == "success" and (report.added, report.deleted) == (8, 2)
+    for rec in records[1:]:
         if not rec.deleted:
             stored = store.get_stored(ours(rec.identifier))
             assert "oai_dc" in stored.formats and stored.dc
     # One warning for the eight records, naming both namespaces.
-    warning = last_run(store).message
+    warning = store.harvest.runs("fake", limit=2)[1].message
     assert warning.count(OAI_DC_NS + "'") == 1 and warning.count(NO_SLASH + "'") == 1
     assert "8 record" in warning
     assert report.summary().count(OAI_DC_NS + "'") == 1
     listed = served_oai_dc(serve_granary, store, clock)
     assert {ours(r.identifier) for r in records if not r.deleted} <= set(listed)
+    tombstone = listed[ours(gone.identifier)].find(f"{OAI}header")
+    assert tombstone.get("status") == "deleted"
 
 
 def test_a_partner_that_describes_its_format_correctly_gets_no_warning(
