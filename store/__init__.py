@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 from store.errors import StoreError
 from store.harvest_types import Checkpoint, RunInfo, SetAsideRecord, Source
 from store.record_types import (
-    DCValue, ListQuery, Origin, RecordDraft, RecordRow, SetInfo, StoredRecord, WriteCounts,
+    DCValue,
+    ListQuery,
+    Origin,
+    RecordDraft,
+    RecordRow,
+    SetInfo,
+    StoredRecord,
+    WriteCounts,
 )
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Iterator
 
-from sqlalchemy import Connection, case, create_engine, exists, select, text, update
+from sqlalchemy import Connection, Engine, case, create_engine, exists, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -75,7 +75,7 @@ class Claims:
         self.database = database
         # SQLite lease length; the heartbeat renews it three times per lease.
         self.lease_seconds = lease_seconds
-        self._pg_engine = None
+        self._pg_engine: Engine | None = None
         url = database.engine.url
         self._postgres = url.get_backend_name() == "postgresql"
         # One shared connection (StaticPool): no other process can see it, and a heartbeat

@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from store.errors import StoreError
 from store.record_types import DCValue, Origin, RecordDraft
 from store.syntax import (
-    MAX_IDENTIFIER_BYTES, is_identifier, is_metadata_prefix, is_setspec, set_ancestors,
+    MAX_IDENTIFIER_BYTES,
+    is_identifier,
+    is_metadata_prefix,
+    is_setspec,
+    set_ancestors,
 )
 
 _HASH_VERSION = b"granary-record-v1"

@@ -16,8 +16,18 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from sqlalchemy import (
-    ARRAY, Column, ColumnElement, Connection, Engine, Table, Text, any_, bindparam,
-    create_engine, event, text,
+    ARRAY,
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -135,7 +145,8 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
         conn.exec_driver_sql(_sqlite_insert(table, tuple(columns)), rows)
         return
     # The raw psycopg connection is the one inside this SQLAlchemy transaction.
-    with conn.connection.dbapi_connection.cursor() as cur:
+    dbapi: Any = conn.connection.dbapi_connection
+    with dbapi.cursor() as cur:
         names = ", ".join(f'"{name}"' for name in columns)
         with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:

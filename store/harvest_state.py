@@ -23,11 +23,24 @@ from store.drafts import check_prefix, check_setspec
 from store.engines import upsert
 from store.errors import StoreError
 from store.harvest_types import (
-    RUN_MODES, Checkpoint, RunInfo, RunMode, RunStatus, SetAsideRecord, Source,
+    RUN_MODES,
+    Checkpoint,
+    RunInfo,
+    RunMode,
+    RunStatus,
+    SetAsideRecord,
+    Source,
 )
 from store.models import (
-    from_epoch, harvest_checkpoints, harvest_claims, harvest_formats, harvest_runs,
-    harvest_set_aside, harvest_sources, record_origins, records,
+    from_epoch,
+    harvest_checkpoints,
+    harvest_claims,
+    harvest_formats,
+    harvest_runs,
+    harvest_set_aside,
+    harvest_sources,
+    record_origins,
+    records,
 )
 from store.syntax import clean_text, has_illegal_xml_chars, is_source_name, utc_seconds
 
@@ -86,7 +99,7 @@ class HarvestState:
         """{"records": live, "deleted": tombstones} of records whose origin is this source."""
         def fetch(conn: Connection) -> dict[str, int]:
             # Driven by ix_record_origins_source_identifier.
-            counts = dict(conn.execute(
+            counts: dict[bool, int] = dict(conn.execute(
                 select(records.c.deleted, func.count())
                 .select_from(record_origins.join(records,
                                                  records.c.id == record_origins.c.record_id))
@@ -123,9 +136,11 @@ class HarvestState:
         with self.database.writer() as w:
             conn = w.connection
             _known(conn, name)
-            run_id = conn.execute(insert(harvest_runs).values(
+            key = conn.execute(insert(harvest_runs).values(
                 source=name, status="running", mode=mode, from_=from_, until=until,
-                started=self._now(), **dict.fromkeys(_COUNTERS, 0))).inserted_primary_key[0]
+                started=self._now(), **dict.fromkeys(_COUNTERS, 0))).inserted_primary_key
+            assert key is not None      # a single-row INSERT
+            run_id = key[0]
             conn.execute(update(harvest_runs).where(
                 harvest_runs.c.source == name, harvest_runs.c.status == "running",
                 harvest_runs.c.id != run_id).values(
@@ -238,13 +253,14 @@ def _check_name(name: object) -> str:
         raise StoreError(f"{name!r} is not a valid source name: a letter or digit, then "
                          "letters, digits, '_', '.' or '-', at most 64 (it becomes part of "
                          "the set partner:<name> and of identifiers)")
-    return name  # type: ignore[return-value]
+    return name
 
 
 def _source_values(base_url: object, prefix: object, sets: object, delay: object) -> dict:
-    parts = urlsplit(base_url) if isinstance(base_url, str) else None
-    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or any(ch.isspace() for ch in base_url) or has_illegal_xml_chars(base_url)):
+    url = base_url if isinstance(base_url, str) else ""
+    parts = urlsplit(url)
+    if (not url or parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or any(ch.isspace() for ch in url) or has_illegal_xml_chars(url)):
         raise StoreError(f"a source's base URL must be an http:// or https:// URL with a "
                          f"host, got {base_url!r}")
     if isinstance(sets, str) or not isinstance(sets, (tuple, list)):

@@ -9,6 +9,7 @@ previous schema (and every row) as it was.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -54,11 +55,12 @@ def _migrate(engine: Engine, step, revision: str, location: Path) -> None:
     cfg = alembic_config(location)
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
+        dbapi: Any = conn.connection.dbapi_connection
         if sqlite:
             # SQLite alters a table by copying it and dropping the original; with foreign keys
             # on, that DROP would first delete the rows and cascade to every child table. The
             # pragma is ignored inside a transaction, hence the raw connection, before BEGIN.
-            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            dbapi.execute("PRAGMA foreign_keys=OFF")
         try:
             # SQLite: BEGIN IMMEDIATE takes the database's write lock before Alembic reads
             # the version table. PostgreSQL: a transaction-scoped advisory lock.
@@ -73,7 +75,7 @@ def _migrate(engine: Engine, step, revision: str, location: Path) -> None:
                     _check_foreign_keys(conn)
         finally:
             if sqlite:
-                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+                dbapi.execute("PRAGMA foreign_keys=ON")
 
 
 def _check_foreign_keys(conn) -> None:

@@ -20,8 +20,19 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Column, Float, ForeignKey, Index, Integer,
-    LargeBinary, MetaData, PrimaryKeyConstraint, Table, Text,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
 )
 
 NAMING = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from typing import TypeGuard
 
 # -- characters ---------------------------------------------------------------------------------
 # XML 1.0 §2.2 Char production: everything outside it is removed at write time, except that
@@ -34,11 +35,11 @@ _SETSPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*\Z")
 _PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+\Z")
 
 
-def is_setspec(spec: object) -> bool:
+def is_setspec(spec: object) -> TypeGuard[str]:
     return isinstance(spec, str) and _SETSPEC.match(spec) is not None
 
 
-def is_metadata_prefix(prefix: object) -> bool:
+def is_metadata_prefix(prefix: object) -> TypeGuard[str]:
     return isinstance(prefix, str) and _PREFIX.match(prefix) is not None
 
 
@@ -55,7 +56,7 @@ SOURCE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
 MAX_SOURCE_NAME = 64
 
 
-def is_source_name(name: object) -> bool:
+def is_source_name(name: object) -> TypeGuard[str]:
     return (isinstance(name, str) and len(name) <= MAX_SOURCE_NAME
             and SOURCE_NAME_RE.match(name) is not None)
 
@@ -71,7 +72,7 @@ _IDENTIFIER = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{_URI_CHAR}+(?:#{_URI_CHAR}
 MAX_IDENTIFIER_BYTES = 1024
 
 
-def is_identifier(value: object) -> bool:
+def is_identifier(value: object) -> TypeGuard[str]:
     return (isinstance(value, str) and _IDENTIFIER.match(value) is not None
             and not has_illegal_xml_chars(value)
             and len(value.encode("utf-8", "surrogatepass")) <= MAX_IDENTIFIER_BYTES)
@@ -85,11 +86,11 @@ _REPOSITORY_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-
 _EMAIL = re.compile(r"\S+@(\S+\.)+\S+\Z")
 
 
-def is_repository_identifier(value: object) -> bool:
+def is_repository_identifier(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and _REPOSITORY_IDENTIFIER.match(value) is not None
 
 
-def is_email(value: object) -> bool:
+def is_email(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and _EMAIL.match(value) is not None
 
 

@@ -5,15 +5,42 @@ goes once the last import elsewhere has moved.
 """
 from __future__ import annotations
 
-from store.harvest_types import (  # noqa: F401
-    RUN_MODES, RUN_STATUSES, Checkpoint, RunInfo, RunMode, RunStatus, SetAsideRecord, Source,
+from store.harvest_types import (
+    RUN_MODES,
+    RUN_STATUSES,
+    Checkpoint,
+    RunInfo,
+    RunMode,
+    RunStatus,
+    SetAsideRecord,
+    Source,
 )
-from store.record_types import (  # noqa: F401
-    DC_ELEMENTS, DCValue, ListQuery, Origin, RecordDraft, RecordRow, SetInfo, StoredRecord,
+from store.record_types import (
+    DC_ELEMENTS,
+    DCValue,
+    ListQuery,
+    Origin,
+    RecordDraft,
+    RecordRow,
+    SetInfo,
+    StoredRecord,
     WriteCounts,
 )
-from store.syntax import (  # noqa: F401
-    MAX_SOURCE_NAME, SOURCE_NAME_RE, clean_text, has_illegal_xml_chars,
-    is_setspec as is_valid_setspec, is_source_name as is_valid_source_name, set_ancestors,
+from store.syntax import (
+    MAX_SOURCE_NAME,
+    SOURCE_NAME_RE,
+    clean_text,
+    has_illegal_xml_chars,
+    set_ancestors,
     utc_seconds,
 )
+from store.syntax import is_setspec as is_valid_setspec
+from store.syntax import is_source_name as is_valid_source_name
+
+__all__ = [
+    "DC_ELEMENTS", "MAX_SOURCE_NAME", "RUN_MODES", "RUN_STATUSES", "SOURCE_NAME_RE",
+    "Checkpoint", "DCValue", "ListQuery", "Origin", "RecordDraft", "RecordRow", "RunInfo",
+    "RunMode", "RunStatus", "SetAsideRecord", "SetInfo", "Source", "StoredRecord",
+    "WriteCounts", "clean_text", "has_illegal_xml_chars", "is_valid_setspec",
+    "is_valid_source_name", "set_ancestors", "utc_seconds",
+]

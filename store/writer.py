@@ -25,7 +25,12 @@ from store.drafts import Prepared, check_identifier, check_setspec, prepare, tom
 from store.engines import bulk_insert, insert_ignore, reserve_ids, text_in, upsert, upsert_add
 from store.harvest_writes import HarvestWrites
 from store.models import (
-    disseminations, list_sizes, record_origins, record_sets, records, sets,
+    disseminations,
+    list_sizes,
+    record_origins,
+    record_sets,
+    records,
+    sets,
 )
 from store.reads.records import closures_of, origins_of, prefixes_of
 from store.record_types import RecordDraft, SetInfo, WriteCounts
@@ -218,7 +223,7 @@ class Writer:
         ids = reserve_ids(self.connection, records, len(new))
         bulk_insert(self.connection, records, _RECORD_COLUMNS, [
             (rid, p.identifier, self._ts, p.deleted, p.set_specs, p.content_hash, p.about,
-             p.dc_json) for rid, p in zip(ids, new)])
+             p.dc_json) for rid, p in zip(ids, new, strict=True)])
         return ids
 
     def _update_records(self, changed: list[tuple[int, Prepared]]) -> list[int]:
@@ -237,9 +242,11 @@ class Writer:
                          old_prefixes: dict[int, set[str]],
                          old_sets: dict[int, list[str]]) -> None:
         ts = self._ts
-        set_rows, fmt_rows, origin_rows = [], [], []
+        set_rows: list[tuple] = []
+        fmt_rows: list[tuple] = []
+        origin_rows: list[tuple] = []
         sizes = self._sizes
-        for rid, p in zip(ids, prepared):
+        for rid, p in zip(ids, prepared, strict=True):
             set_rows.extend((rid, s, s in p.direct, ts, p.identifier) for s in p.closure)
             # §2.5.1: a format the record had and no longer has stays as a deleted row.
             xml_of = {prefix: (None if p.deleted else xml) for prefix, xml in p.formats}

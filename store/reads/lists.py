@@ -10,10 +10,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, and_, bindparam, func, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    FromClause,
+    and_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
 
 from store.models import (
-    disseminations, from_epoch, list_sizes, record_sets, records, split_specs, to_epoch,
+    disseminations,
+    from_epoch,
+    list_sizes,
+    record_sets,
+    records,
+    split_specs,
+    to_epoch,
 )
 from store.record_types import ListQuery, RecordRow
 
@@ -37,7 +52,7 @@ def _list_select(columns: list, params: dict, *, with_records: bool):
         # §2.6: set=X includes X's descendants; record_sets holds the closure, so this is an
         # exact match driven by the (set_spec, datestamp, identifier) index.
         rs = record_sets
-        source = rs.join(d, and_(d.c.record_id == rs.c.record_id, on_prefix))
+        source: FromClause = rs.join(d, and_(d.c.record_id == rs.c.record_id, on_prefix))
         where = [rs.c.set_spec == bind("set_spec")]
         ds, ident = rs.c.datestamp, rs.c.identifier
     else:
@@ -133,7 +148,7 @@ def page_sql(dialect: Dialect, query: ListQuery, after: tuple[datetime, str] | N
 def list_page(conn: Connection, query: ListQuery, after: tuple[datetime, str] | None,
               limit: int, with_metadata: bool) -> list[RecordRow]:
     sql, args = page_sql(conn.dialect, query, after, limit, with_metadata)
-    dbapi = conn.connection.dbapi_connection
+    dbapi: Any = conn.connection.dbapi_connection
     if conn.dialect.name == "postgresql":
         rows = _pg_fetch(dbapi, sql, args)
     else:

@@ -10,7 +10,12 @@ from sqlalchemy import Connection, and_, select
 
 from store.drafts import dc_from_json
 from store.models import (
-    disseminations, from_epoch, record_origins, record_sets, records, split_specs,
+    disseminations,
+    from_epoch,
+    record_origins,
+    record_sets,
+    records,
+    split_specs,
 )
 from store.record_types import Origin, RecordRow, StoredRecord
 

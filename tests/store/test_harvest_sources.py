@@ -9,7 +9,13 @@ import pytest
 from store import ListQuery, RecordStore, SetAsideRecord, Source, StoreError, WriteCounts
 from store.migrate import downgrade
 from tests.store.helpers import (
-    PARTNER_URL, T0, checkpoint, draft, harvest_origin, harvested, put,
+    PARTNER_URL,
+    T0,
+    checkpoint,
+    draft,
+    harvest_origin,
+    harvested,
+    put,
 )
 
 

@@ -66,7 +66,7 @@ def test_from_and_until_are_inclusive(store, clock):
         clock.advance()
     t = [T0 + timedelta(seconds=n) for n in range(5)]
     for spec in (None, "s"):
-        def ids(**bounds):
+        def ids(spec=spec, **bounds):
             q = ListQuery("oai_dc", set_spec=spec, **bounds)
             return [int(r.identifier[-5:]) for r in _harvest(store, q, 2)]
         assert ids(from_=t[1], until=t[3]) == [1, 2, 3]

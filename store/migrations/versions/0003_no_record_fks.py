@@ -104,9 +104,9 @@ def _switch(with_fk: bool) -> None:
         return
     # SQLite: copy each table into its new definition (store.migrate turns foreign keys off
     # around the upgrade, so dropping the old copies cascades nowhere).
-    for name, table in _tables(sa.MetaData(), with_fk).items():
-        kwargs = {"sqlite_with_rowid": False} if name in ("dc_values", "record_sets") else {}
-        with op.batch_alter_table(name, copy_from=table, recreate="always",
+    for table_name, definition in _tables(sa.MetaData(), with_fk).items():
+        kwargs = {"sqlite_with_rowid": False} if table_name in ("dc_values", "record_sets") else {}
+        with op.batch_alter_table(table_name, copy_from=definition, recreate="always",
                                   table_kwargs=kwargs):
             pass
 
