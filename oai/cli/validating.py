@@ -1,8 +1,8 @@
 """The ``validate`` subcommand: judge any OAI-PMH endpoint and print one line per check.
 
 Only arguments and printing live here; the checks are ``oai.validate``. Exit codes: 0 no MUST
-broken, 1 a MUST broken, 2 usage error, 3 the endpoint cannot be reached or does not speak
-OAI-PMH.
+broken, 1 a MUST broken, 2 usage error, 3 the endpoint cannot be reached, does not speak
+OAI-PMH or stays busy.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ EXIT_CODES_HELP = """exit codes:
   0  no MUST of OAI-PMH is broken (warnings may remain)
   1  at least one MUST is broken
   2  usage error
-  3  the endpoint cannot be reached or does not speak OAI-PMH"""
+  3  the endpoint cannot be reached, does not speak OAI-PMH, or stays busy (503)"""
 
 
 def _positive(text: str) -> int:

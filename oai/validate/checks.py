@@ -43,6 +43,7 @@ _TABLE = [
     ("A6", "§3.1.2.1", M, "Content-Type is text/xml"),
     ("A7", "§3.2", M, "<request> holds the baseURL and echoes exactly the arguments"),
     ("A8", "§3.5", S, "responses stay small (large lists use resumptionTokens)"),
+    ("A9", "§3.1.2.2", S, "a 503 says when to come back: Retry-After in seconds, at most 1 h"),
     # B. Identify
     ("B1", "§4.2", M, "Identify answers with every required element once"),
     ("B2", "§4.2", M, "baseURL equals the URL harvested"),

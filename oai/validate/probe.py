@@ -36,8 +36,17 @@ _NO_ECHO = frozenset({"badVerb", "badArgument"})   # §3.2: these echo no attrib
 Query = str | Sequence[tuple[str, str]]
 
 
-class OutOfRequests(Exception):
-    """The request budget is spent; the checks not yet run are skipped."""
+class Stopped(Exception):
+    """The run stops here; the checks not yet run are skipped."""
+
+
+class OutOfRequests(Stopped):
+    """The request budget is spent."""
+
+
+class Overloaded(Stopped):
+    """The endpoint stayed busy (503) through every retry: asking more would add to its load,
+    and what it answers now says nothing of its conformance."""
 
 
 def oai(name: str) -> str:
@@ -125,7 +134,23 @@ class Probe:
             self._last = time.monotonic()
         if judge:
             self.judge(ex)
+        if ex.status == 503:
+            self._retry_after(query)
+            raise Overloaded(f"{url} answered HTTP 503 through every retry: the endpoint is "
+                             "busy, try again later")
         return ex
+
+    def _retry_after(self, query: Query) -> None:
+        """A9: ask once more, on the session, to read the 503's Retry-After header."""
+        if self.sent >= self.max_requests:
+            return
+        again = self.raw("GET", query, judge=False)
+        value = again.headers.get("Retry-After")
+        if again.status != 503:
+            return
+        # OAI-VAL: numeric seconds, and no more than an hour (it gives up beyond that).
+        good = value is not None and value.strip().isdigit() and int(value) <= 3600
+        self.verdicts.ok("A9", good, again.request, f"HTTP 503 with Retry-After: {value}")
 
     def raw(self, method: str, query: Query, *, headers: Mapping[str, str] | None = None,
             follow: bool = True, judge: bool = True) -> Exchange:
@@ -185,7 +210,8 @@ class Probe:
         if ex.status == 0:
             v.fail("A5", req, ex.describe())
             return
-        v.ok("A5", ex.status == 200, req, ex.describe())
+        if ex.status != 503:   # §3.1.2.2: 503 is flow control, judged by A9
+            v.ok("A5", ex.status == 200, req, ex.describe())
         v.ok("A6", "text/xml" in (ex.content_type or "").lower(), req,
              f"Content-Type: {ex.content_type}")
         v.ok("A8", len(ex.body) <= LARGE, req, f"{len(ex.body)} bytes")

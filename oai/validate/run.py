@@ -14,7 +14,7 @@ from oai.validate.checks import Outcome, Verdict, Verdicts
 from oai.validate.errorcases import Known, check_errors, check_hostile
 from oai.validate.identify import Identity, check_identify, check_transport
 from oai.validate.lists import resend, walk
-from oai.validate.probe import OutOfRequests, Probe, oai
+from oai.validate.probe import Overloaded, Probe, Stopped, oai
 from oai.validate.quality import check_quality
 from oai.validate.records import (
     OAI_DC_NS,
@@ -76,8 +76,9 @@ def validate(base_url: str, options: Options,
              ) -> Report:
     config = HttpConfig(admin_email=options.admin_email, connect_timeout=options.timeout,
                         read_timeout=options.timeout, delay=options.delay,
-                        backoff_factor=0.5, backoff_max=10.0, retry_after_max=60.0)
-    # Two retries: a validator should notice a flaky endpoint, not hide it.
+                        backoff_factor=0.5, backoff_max=10.0, retry_after_max=10.0)
+    # Two retries, and a Retry-After of more than 10 s is cut down to that: a validator
+    # should notice an overloaded or flaky endpoint, not wait for it.
     policy = HarvestPolicy(retries=2)
     client = (client_factory or (lambda c, p: HttpClient(c, policy=p)))(config, policy)
     verdicts, notes = Verdicts(), list[str]()
@@ -107,7 +108,10 @@ def _schemas(client: HttpClient, options: Options, notes: list[str]):  # noqa: A
 
 
 def _run(probe: Probe, options: Options, notes: list[str]) -> str | None:
-    first = probe.get([("verb", "Identify")])
+    try:
+        first = probe.get([("verb", "Identify")])
+    except Overloaded as exc:
+        return str(exc)
     if first.status == 0:
         return f"{probe.base_url} cannot be reached: {first.problem}"
     if first.root is None:
@@ -116,7 +120,9 @@ def _run(probe: Probe, options: Options, notes: list[str]) -> str | None:
         ident = check_identify(probe, first)
         check_transport(probe, first, ident)
         _lists(probe, options, ident)
-    except OutOfRequests as exc:
+    except Overloaded as exc:
+        return str(exc)
+    except Stopped as exc:
         notes.append(f"stopped early: {exc}; the checks not reached are SKIP")
     return None
 

@@ -15,6 +15,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
 from typing import Callable, Iterator
 from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -65,6 +66,7 @@ class Flaws:
     compression: str | None = None     # announced in Identify (gzip), and used when asked
     compression_ignored: bool = False  # ... but never used
     deleted_record: str = "persistent"  # Identify's deletedRecord (a record is deleted)
+    busy: str | None = None            # ListRecords is 503 with this Retry-After ("" none)
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,16 @@ class Endpoint:
         base = request_uri(environ, include_query=False)
         status, body = self.answer(pairs, base)
         headers = [("Content-Type", self.flaws.content_type)]
+        if self.flaws.busy is not None and ("verb", "ListRecords") in pairs:
+            status, body = 503, b"Busy, come back later."
+            headers = [("Content-Type", "text/plain")] + (
+                [("Retry-After", self.flaws.busy)] if self.flaws.busy else [])
         asked = environ.get("HTTP_ACCEPT_ENCODING", "")
         if self.flaws.compression == "gzip" and "gzip" in asked \
                 and not self.flaws.compression_ignored:
             body = gzip.compress(body)
             headers.append(("Content-Encoding", "gzip"))
-        start_response(f"{status} {'OK' if status == 200 else 'Error'}",
+        start_response(f"{status} {HTTPStatus(status).phrase}",
                        headers + [("Content-Length", str(len(body)))])
         return [body]
 

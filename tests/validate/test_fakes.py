@@ -65,3 +65,14 @@ def test_compression_announced_is_checked_and_a_broken_should_only_warns(run_cli
     # §3.1.3 makes compression optional: announcing it and not using it is a warning.
     assert ignored.code == 0 and ignored.outcome("B12") == "WARN"
     assert "B12  §3.1.3         WARN" in ignored.out and "Content-Encoding: identity" in ignored.out
+
+
+@pytest.mark.parametrize("retry_after,outcome", [("0", "PASS"), ("soon", "WARN"), ("", "WARN")])
+def test_a_busy_endpoint_stops_the_run_and_its_retry_after_is_judged(run_cli, retry_after,
+                                                                       outcome):
+    with serve(Endpoint(Flaws(busy=retry_after))) as url:
+        run = run_cli(url, "--max-pages", "2")
+    # 503 is flow control (§3.1.2.2), not a broken rule: the endpoint cannot be judged now.
+    assert run.code == 3 and "busy" in run.data["fatal"]
+    assert run.outcome("A9") == outcome and run.outcome("A5") == "PASS"
+    assert run.outcome("I1") == "SKIP"          # the run stopped at the first busy answer
