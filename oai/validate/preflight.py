@@ -11,17 +11,17 @@ from oai.datestamps import Granularity
 from oai.harvest.http import HttpClient, HttpConfig
 from oai.harvest.policy import HarvestPolicy
 from oai.validate.checks import Verdicts
-from oai.validate.probe import Exchange, Probe, oai
+from oai.validate.probe import Exchange, Overloaded, Probe, oai
 from oai.validate.records import OAI_DC_NS
 
 PAGES = 3          # first pages followed, to see how a short list ends
-BUDGET = 3 + PAGES   # Identify, ListMetadataFormats, a bad token, the pages
+BUDGET = 4 + PAGES   # Identify, ListMetadataFormats, a bad token, the pages, a 503 again
 
 
 @dataclass(frozen=True)
 class Finding:
     kind: str        # unreachable, identify, day-granularity, http-errors, no-empty-token,
-                     # oai-dc-namespace, no-such-prefix, unreadable-page
+                     # oai-dc-namespace, no-such-prefix, unreadable-page, busy
     message: str
 
 
@@ -31,23 +31,29 @@ def preflight(base_url: str, admin_email: str, *, prefix: str = "oai_dc",
     """What the harvester will have to work around at *base_url*; [] when nothing."""
     own = client is None
     if client is None:
+        # One retry and a short wait at most: adding a source must not hang on a busy partner.
         client = HttpClient(HttpConfig(admin_email=admin_email, connect_timeout=timeout,
-                                       read_timeout=timeout, backoff_factor=0.5),
+                                       read_timeout=timeout, backoff_factor=0.5,
+                                       retry_after_max=10.0),
                             policy=HarvestPolicy(retries=1))
     probe = Probe(base_url, client, Verdicts(), None, BUDGET)
+    found: list[Finding] = []
     try:
-        return _look(probe, prefix, sets)
+        _look(probe, prefix, sets, found)
+    except Overloaded as exc:
+        found.append(Finding("busy", f"{exc}; harvests wait as its Retry-After asks"))
     finally:
         if own:
             client.close()
+    return found
 
 
-def _look(probe: Probe, prefix: str, sets: tuple[str, ...]) -> list[Finding]:
-    found: list[Finding] = []
+def _look(probe: Probe, prefix: str, sets: tuple[str, ...], found: list[Finding]) -> None:
     ident = probe.get([("verb", "Identify")], judge=False)
     if ident.status == 0:
-        return [Finding("unreachable", f"not reachable now ({ident.problem}); the source is "
-                                       "kept, the first harvest will tell")]
+        found.append(Finding("unreachable", f"not reachable now ({ident.problem}); the source "
+                                            "is kept, the first harvest will tell"))
+        return
     _http_errors(ident, found)
     body = ident.verb("Identify")
     granularity = (body.findtext(oai("granularity")) or "").strip() if body is not None else ""
@@ -77,7 +83,6 @@ def _look(probe: Probe, prefix: str, sets: tuple[str, ...]) -> list[Finding]:
     _http_errors(probe.get("verb=ListRecords&resumptionToken=granary-preflight", judge=False),
                  found)
     _first_pages(probe, prefix, sets, found)
-    return found
 
 
 def _http_errors(ex: Exchange, found: list[Finding]) -> None:

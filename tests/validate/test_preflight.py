@@ -33,7 +33,8 @@ def test_a_correct_partner_has_nothing_to_work_around():
     (Flaws(granularity=Granularity.DAY), "day-granularity"),
     (Flaws(dc_namespace="http://www.openarchives.org/OAI/2.0/oai_dc"), "oai-dc-namespace"),
     (Flaws(identify_error=True), "identify"),
-], ids=["errors-422", "no-empty-token", "day", "oai_dc-namespace", "identify-unusable"])
+    (Flaws(busy="0"), "busy"),
+], ids=["errors-422", "no-empty-token", "day", "oai_dc-namespace", "identify-unusable", "busy"])
 def test_each_quirk_is_found(flaws, kind):
     with serve(Endpoint(flaws)) as url:
         found = preflight(url, ADMIN)
