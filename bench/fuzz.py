@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import fuzzing  # noqa: E402
+from tests import fuzz_run, fuzzing  # noqa: E402
 from tests.xsd import load_validator  # noqa: E402
 
 REPO = "granary.example.org"
@@ -52,12 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             target = args.url
         else:
             url = args.database or f"sqlite:///{Path(tmp) / 'fuzz.db'}"
-            send = fuzzing.flask_sender(_demo_app(url, args.page_size).test_client())
+            send = fuzz_run.flask_sender(_demo_app(url, args.page_size).test_client())
             target = f"the demo catalogue in-process ({url.split(':')[0]})"
         print(f"fuzz: {args.requests} requests, seed {args.seed}, against {target}",
               flush=True)
         start = time.monotonic()
-        counts = fuzzing.run(send, validate, args.requests, args.seed, keep=args.show,
+        counts = fuzz_run.run(send, validate, args.requests, args.seed, keep=args.show,
                              progress=lambda n: print(f"  {n} requests, "
                                                       f"{time.monotonic() - start:.0f} s",
                                                       file=sys.stderr, flush=True))
@@ -81,7 +81,7 @@ def _demo_app(url: str, page_size: int):  # noqa: ANN202 - a Flask app
                        "OAI_REPOSITORY_IDENTIFIER": REPO})
 
 
-def http_sender(base_url: str) -> fuzzing.Send:
+def http_sender(base_url: str) -> fuzz_run.Send:
     parts = urlsplit(base_url)
     if parts.scheme != "http" or not parts.hostname:
         raise SystemExit(f"fuzz: --url must be an http:// URL, not {base_url!r}")
@@ -117,7 +117,7 @@ def _printable(raw: bytes) -> bytes:
     return b"".join(bytes([b]) if 0x21 <= b <= 0x7e else b"%%%02X" % b for b in raw)
 
 
-def _print(counts: fuzzing.Counts, elapsed: float) -> None:
+def _print(counts: fuzz_run.Counts, elapsed: float) -> None:
     def table(title: str, counter) -> None:  # noqa: ANN001 - a Counter
         print(f"{title}:")
         for key, n in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))):

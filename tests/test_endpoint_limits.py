@@ -19,8 +19,11 @@ def app(store_url, store, clock):
     from oai import create_app
 
     catalogue.build(store, clock, n=3)
-    return create_app({"OAI_DATABASE_URL": store_url, "OAI_PAGE_SIZE": 2,
-                       "OAI_REPOSITORY_IDENTIFIER": catalogue.REPO_ID})
+    app = create_app({"OAI_DATABASE_URL": store_url, "OAI_PAGE_SIZE": 2,
+                      "OAI_REPOSITORY_IDENTIFIER": catalogue.REPO_ID})
+    opened = app.extensions["granary"].store  # a test may swap it for a broken one
+    yield app
+    opened.close()
 
 
 @pytest.fixture
