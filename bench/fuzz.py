@@ -8,9 +8,11 @@ answer checked for HTTP 200, well-formedness and validity against the official s
 By default the demo catalogue is loaded into a temporary SQLite store (or into --database) and
 served in-process through the Flask test client, with a small page size so that lists have
 resumption tokens to alter. With --url the requests go to a running server over HTTP instead
-(bytes a request line cannot carry raw are sent percent-encoded). Prints the counts (total, by
-kind, by verb, by status, not well-formed, schema-invalid) and the first failures with their
-requests; exits 1 if any answer was bad, 2 on a usage error.
+(bytes a request line cannot carry raw are sent percent-encoded; a front server's own limits
+show as its status codes: run gunicorn with ``--limit-request-line 0`` to let long query
+strings reach Granary). Prints the counts (total, by kind, by verb, by status, not well-formed,
+schema-invalid) and the first failures with their requests; exits 1 if any answer was bad, 2
+on a usage error.
 """
 from __future__ import annotations
 
@@ -52,7 +54,13 @@ def main(argv: list[str] | None = None) -> int:
             target = args.url
         else:
             url = args.database or f"sqlite:///{Path(tmp) / 'fuzz.db'}"
-            send = fuzz_run.flask_sender(_demo_app(url, args.page_size).test_client())
+            try:
+                app = _demo_app(url, args.page_size)
+            except Exception as exc:  # noqa: BLE001 - any failure to set up is reported alike
+                print(f"fuzz: cannot load the demo catalogue into {url}: "
+                      f"{str(exc).splitlines()[0]}", file=sys.stderr)
+                return 2
+            send = fuzz_run.flask_sender(app.test_client())
             target = f"the demo catalogue in-process ({url.split(':')[0]})"
         print(f"fuzz: {args.requests} requests, seed {args.seed}, against {target}",
               flush=True)
@@ -87,13 +95,15 @@ def http_sender(base_url: str) -> fuzz_run.Send:
         raise SystemExit(f"fuzz: --url must be an http:// URL, not {base_url!r}")
     conn_args = (parts.hostname, parts.port or 80)
     path = (parts.path or "/").encode()
-    state = {"conn": http.client.HTTPConnection(*conn_args, timeout=60)}
 
     def send(req: fuzzing.FuzzRequest) -> tuple[int, dict[str, str], bytes]:
         target = (path + b"?" + _printable(req.query)).decode("ascii") if req.query else \
             path.decode("ascii")
-        for attempt in (1, 2):  # once more on a fresh connection if the server closed it
-            conn = state["conn"]
+        # A connection per request: gunicorn's sync workers close each one anyway, and a server
+        # that refuses a request early (gunicorn: request line over 4094 bytes) closes it while
+        # the body is still being sent; its answer is read all the same.
+        conn = http.client.HTTPConnection(*conn_args, timeout=60)
+        try:
             try:
                 conn.putrequest(req.method, target, skip_accept_encoding=True)
                 for name, value in req.headers:
@@ -101,14 +111,15 @@ def http_sender(base_url: str) -> fuzz_run.Send:
                 if req.body is not None:
                     conn.putheader("Content-Length", str(len(req.body)))
                 conn.endheaders(req.body)
+            except OSError:
+                pass  # the server stopped reading: its answer, if any, is below
+            try:
                 resp = conn.getresponse()
                 return resp.status, dict(resp.getheaders()), resp.read()
-            except (http.client.HTTPException, OSError):
-                conn.close()
-                state["conn"] = http.client.HTTPConnection(*conn_args, timeout=60)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+            except (http.client.HTTPException, OSError) as exc:
+                return 0, {}, f"no answer: {exc!r}".encode()
+        finally:
+            conn.close()
     return send
 
 
