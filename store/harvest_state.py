@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from store.claims import LEASE_SECONDS, Claims
 from store.database import Database
@@ -39,9 +39,8 @@ from store.models import (
     harvest_runs,
     harvest_set_aside,
     harvest_sources,
-    record_origins,
-    records,
 )
+from store.reads.records import source_counts
 from store.syntax import clean_text, has_illegal_xml_chars, is_source_name, utc_seconds
 
 _FINAL = tuple(s for s in RunStatus if s is not RunStatus.RUNNING)
@@ -97,15 +96,7 @@ class HarvestState:
 
     def source_counts(self, name: str) -> dict[str, int]:
         """{"records": live, "deleted": tombstones} of records whose origin is this source."""
-        def fetch(conn: Connection) -> dict[str, int]:
-            # Driven by ix_record_origins_source_identifier.
-            counts: dict[bool, int] = dict(conn.execute(
-                select(records.c.deleted, func.count())
-                .select_from(record_origins.join(records,
-                                                 records.c.id == record_origins.c.record_id))
-                .where(record_origins.c.source == name).group_by(records.c.deleted)).all())
-            return {"records": counts.get(False, 0), "deleted": counts.get(True, 0)}
-        return self.database.read(fetch)
+        return self.database.read(source_counts, name)
 
     def remove_source(self, name: str, *, purge: bool = False) -> int:
         """Forget the source, its runs and checkpoints. With *purge*, its records become

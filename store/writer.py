@@ -24,14 +24,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 from store.drafts import Prepared, check_identifier, check_setspec, prepare, tombstone_hash
 from store.engines import bulk_insert, insert_ignore, reserve_ids, text_in, upsert, upsert_add
 from store.harvest_writes import HarvestWrites
-from store.models import (
-    disseminations,
-    list_sizes,
-    record_origins,
-    record_sets,
-    records,
-    sets,
-)
+from store.models import disseminations, list_sizes, record_origins, record_sets, records, sets
 from store.reads.records import closures_of, origins_of, prefixes_of
 from store.record_types import RecordDraft, SetInfo, WriteCounts
 from store.syntax import clean_text, set_ancestors, utc_seconds

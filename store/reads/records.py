@@ -1,12 +1,13 @@
-"""Reads of one record by its identifier: the protocol's GetRecord (``get_record``) and the
+"""Reads of records. One by its identifier: the protocol's GetRecord (``get_record``) and the
 formats it is disseminated in (``record_formats``); the whole stored record with its Dublin
-Core, formats and origin (``get_stored``, for the CLI and crosswalks); harvested records'
-origins (``origins_of``); and what the writer reads of records it is about to rewrite (their
+Core, formats and origin (``get_stored``, for the CLI and crosswalks). Harvested records'
+origins (``origins_of``) and how many came from a source (``source_counts``, for
+``store.harvest``); and what the writer reads of records it is about to rewrite (their
 origins, prefixes and sets).
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from store.drafts import dc_from_json
 from store.models import (
@@ -96,3 +97,13 @@ def closures_of(conn: Connection, record_ids: list[int]) -> dict[int, list[str]]
                 .where(record_sets.c.record_id.in_(record_ids))):
             found.setdefault(rid, []).append(spec)
     return found
+
+
+def source_counts(conn: Connection, source: str) -> dict[str, int]:
+    """{"records": live, "deleted": tombstones} of the records harvested from *source*."""
+    # Driven by ix_record_origins_source_identifier.
+    counts: dict[bool, int] = dict(conn.execute(
+        select(records.c.deleted, func.count())
+        .select_from(record_origins.join(records, records.c.id == record_origins.c.record_id))
+        .where(record_origins.c.source == source).group_by(records.c.deleted)).all())
+    return {"records": counts.get(False, 0), "deleted": counts.get(True, 0)}
