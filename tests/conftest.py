@@ -118,3 +118,26 @@ def validate():
     if validator is None:
         _unavailable(reason)
     return validator
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines(monkeypatch):
+    """Every engine a test made (a store, or an app's store) has its pooled connections closed
+    when the test ends. An app has no close of its own, and a pool left to the garbage collector
+    closes its connections at a random later moment, with a ResourceWarning there (an error
+    under the suite's warnings-as-errors). A disposed engine still works: a store shared by a
+    module's tests opens new connections when it is next used."""
+    import store.database
+
+    made = []
+    real = store.database.make_engine
+
+    def tracking(*args, **kwargs):
+        engine = real(*args, **kwargs)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(store.database, "make_engine", tracking)
+    yield
+    for engine in made:
+        engine.dispose()
