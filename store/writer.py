@@ -27,6 +27,8 @@ from store.harvest_writes import HarvestWrites
 from store.models import disseminations, list_sizes, record_origins, record_sets, records, sets
 from store.reads.records import closures_of, origins_of, prefixes_of
 from store.record_types import RecordDraft, SetInfo, WriteCounts
+from store.search import index as index_for_search
+from store.search import unindex
 from store.syntax import clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
@@ -159,6 +161,7 @@ class Writer:
                      .values(xml=None, deleted=True, datestamp=self._ts))
         conn.execute(update(record_sets).where(record_sets.c.record_id.in_(ids))
                      .values(datestamp=self._ts))
+        unindex(conn, ids)      # a tombstone is found by no search (store/search.py)
         self._touched.extend(ids)
         self._counts["deleted"] += len(ids)
 
@@ -198,6 +201,8 @@ class Writer:
             old_sets = closures_of(conn, [rid for rid, _ in changed])   # before they are rewritten
             ids = self._insert_records(new) + self._update_records(changed)
             self._touched.extend(ids)
+            index_for_search(conn, [(rid, p.deleted, p.dc_json) for rid, p in
+                                    zip(ids, new + [p for _, p in changed], strict=True)])
             self._insert_children(ids, new + [p for _, p in changed],
                                   prefixes_of(conn, [rid for rid, _ in changed]), old_sets)
         for outcome in outcomes:
