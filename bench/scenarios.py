@@ -82,7 +82,7 @@ def concurrent_harvests(base_url: str, url: str, count: int, harvesters: int = 2
     editor.join()
     expected = {identifier(n) for n in range(count)} - editor.edited
     problems: list[str] = []
-    for i, (items, ids, repeats, error, _) in enumerate(outcomes):
+    for i, (_items, ids, repeats, error, _) in enumerate(outcomes):
         if error:
             problems.append(f"harvester {i}: {error}")
             continue

@@ -57,13 +57,14 @@ def parse_request_date(text: str) -> RequestDate:
     """Parse a from/until argument; ValueError for anything but the two §3.3.1 forms."""
     match = _SECONDS_RE.fullmatch(text)
     if match:
-        parts = [int(p) for p in match.groups()]
+        year, month, day, hour, minute, second = (int(p) for p in match.groups())
         # datetime() itself rejects 2023-02-30, hour 24, second 60 and year 0.
-        return RequestDate(datetime(*parts, tzinfo=timezone.utc), Granularity.SECONDS)
+        return RequestDate(datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc),
+                           Granularity.SECONDS)
     match = _DAY_RE.fullmatch(text)
     if match:
-        parts = [int(p) for p in match.groups()]
-        return RequestDate(datetime(*parts, tzinfo=timezone.utc), Granularity.DAY)
+        year, month, day = (int(p) for p in match.groups())
+        return RequestDate(datetime(year, month, day, tzinfo=timezone.utc), Granularity.DAY)
     raise ValueError(f"{text!r} is neither YYYY-MM-DD nor YYYY-MM-DDThh:mm:ssZ")
 
 

@@ -21,8 +21,14 @@ from lxml import etree
 from oai.datestamps import format_datestamp
 from oai.errors import OAIError
 from oai.replies import (
-    GetRecordReply, IdentifyReply, ListIdentifiersReply, ListMetadataFormatsReply,
-    ListRecordsReply, ListSetsReply, Reply, TokenInfo,
+    GetRecordReply,
+    IdentifyReply,
+    ListIdentifiersReply,
+    ListMetadataFormatsReply,
+    ListRecordsReply,
+    ListSetsReply,
+    Reply,
+    TokenInfo,
 )
 from store.types import RecordRow
 

@@ -67,7 +67,7 @@ def origin_description(origin: Origin, *, fallback_date: str) -> etree._Element:
     el.set("altered", "true" if origin.altered else "false")
     values = (origin.base_url, origin.identifier,
               _datetime_value(origin.datestamp, fallback_date), origin.metadata_namespace)
-    for name, value in zip(_CHILDREN, values):
+    for name, value in zip(_CHILDREN, values, strict=True):
         etree.SubElement(el, _q(name)).text = value
     return el
 

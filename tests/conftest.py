@@ -60,7 +60,8 @@ def postgres_url():
         yield url
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def module_store_url(request, tmp_path_factory):
     """Like store_url, but shared by the tests of one module (for read-only catalogues)."""
     if request.param == "sqlite":
@@ -120,24 +121,37 @@ def validate():
     return validator
 
 
-@pytest.fixture(autouse=True)
-def _dispose_engines(monkeypatch):
-    """Every engine a test made (a store, or an app's store) has its pooled connections closed
-    when the test ends. An app has no close of its own, and a pool left to the garbage collector
-    closes its connections at a random later moment, with a ResourceWarning there (an error
-    under the suite's warnings-as-errors). A disposed engine still works: a store shared by a
-    module's tests opens new connections when it is next used."""
+_ENGINES_NEW: list = []     # engines made since the last test ended
+_ENGINES_ALL: list = []     # every engine made: held, so none is collected with open connections
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _track_engines():
+    """Every engine the suite makes (a store, or an app's store) is recorded, so that its pooled
+    connections are closed when a test ends (_dispose_engines) rather than by the garbage
+    collector at a random later moment, with a ResourceWarning there (an error under the suite's
+    warnings-as-errors): an app has no close of its own. Engines are held until the session ends,
+    since a store shared by a module's tests opens new connections when it is next used."""
     import store.database
 
-    made = []
     real = store.database.make_engine
 
     def tracking(*args, **kwargs):
         engine = real(*args, **kwargs)
-        made.append(engine)
+        _ENGINES_NEW.append(engine)
         return engine
 
-    monkeypatch.setattr(store.database, "make_engine", tracking)
+    store.database.make_engine = tracking
     yield
-    for engine in made:
+    store.database.make_engine = real
+    for engine in _ENGINES_ALL + _ENGINES_NEW:
         engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines(_track_engines):
+    yield
+    for engine in _ENGINES_NEW:
+        engine.dispose()
+    _ENGINES_ALL.extend(_ENGINES_NEW)
+    _ENGINES_NEW.clear()

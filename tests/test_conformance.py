@@ -174,7 +174,8 @@ def test_C2_list_sets_pages(fresh_url, validate):
         for i in range(7):
             w.put_set(SetInfo(f"extra-{i}", f"Extra {i}"))
     store.close()
-    c = create_app({"OAI_DATABASE_URL": fresh_url, "OAI_PAGE_SIZE": 3, "TESTING": True}).test_client()
+    c = create_app({"OAI_DATABASE_URL": fresh_url, "OAI_PAGE_SIZE": 3,
+                    "TESTING": True}).test_client()
     items, pages = harvest(c, "ListSets", validate)
     assert len(items) == 11 and len(pages) == 4
     assert pages[0].token.get("cursor") == "0" and pages[0].token.get("completeListSize") == "11"

@@ -7,8 +7,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from oai.datestamps import (
-    EPOCH, Granularity, RequestDate, check_range, format_datestamp, parse_granularity,
-    parse_lenient, parse_request_date,
+    EPOCH,
+    Granularity,
+    RequestDate,
+    check_range,
+    format_datestamp,
+    parse_granularity,
+    parse_lenient,
+    parse_request_date,
 )
 
 DAY, SEC = Granularity.DAY, Granularity.SECONDS

@@ -5,8 +5,17 @@ import pytest
 
 from oai import errors
 from oai.errors import (
-    BadArgument, BadResumptionToken, BadVerb, CannotDisseminateFormat, IdDoesNotExist,
-    NoMetadataFormats, NoRecordsMatch, NoSetHierarchy, OAIError, OAIErrorGroup, UnknownOAIError,
+    BadArgument,
+    BadResumptionToken,
+    BadVerb,
+    CannotDisseminateFormat,
+    IdDoesNotExist,
+    NoMetadataFormats,
+    NoRecordsMatch,
+    NoSetHierarchy,
+    OAIError,
+    OAIErrorGroup,
+    UnknownOAIError,
 )
 
 SPEC_CODES = {

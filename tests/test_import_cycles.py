@@ -35,7 +35,8 @@ def _targets(name: str, path: Path, node: ast.AST, modules: dict[str, Path]) -> 
         return set()
     if node.level:
         package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-        base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
+        parts = package[: len(package) - node.level + 1] + ([node.module] if node.module else [])
+        base = ".".join(parts)
     else:
         base = node.module or ""
     out = set()
@@ -103,7 +104,7 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_the_graph_sees_our_imports():
     graph = import_graph()
     assert "store.syntax" in graph["oai.arguments"]
-    assert "oai.cli" in graph["harvest_cli"] or any(m.startswith("oai.") for m in graph["harvest_cli"])
+    assert any(m.startswith("oai.cli") for m in graph["harvest_cli"])
 
 
 def test_no_import_cycle_between_modules():

@@ -5,7 +5,6 @@ signed with a key every process shares - the store's own secret, or OAI_SECRET_K
 """
 from __future__ import annotations
 
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import pytest

@@ -11,8 +11,13 @@ from oai import xmlwriter
 from oai.errors import BadArgument, BadVerb, CannotDisseminateFormat
 from oai.identity import RepositoryIdentity
 from oai.replies import (
-    GetRecordReply, IdentifyReply, ListIdentifiersReply, ListMetadataFormatsReply,
-    ListRecordsReply, ListSetsReply, TokenInfo,
+    GetRecordReply,
+    IdentifyReply,
+    ListIdentifiersReply,
+    ListMetadataFormatsReply,
+    ListRecordsReply,
+    ListSetsReply,
+    TokenInfo,
 )
 from schemas import default_registry
 from store.types import DCValue, RecordRow, SetInfo
