@@ -15,6 +15,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import InternalServerError
 
 from oai import config, views
+from oai.web import pages
 from oai.verbs import Service
 from schemas import default_registry
 from schemas.learnt import LearntFormats
@@ -45,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         secret=settings.secret_key or store.secret_key(),
     )
     app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)     # pages for people (oai/web/)
     app.register_error_handler(InternalServerError, _server_error)
     return app
 

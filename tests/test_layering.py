@@ -1,5 +1,5 @@
 """The house layering rules: the protocol layer imports neither Flask nor SQLAlchemy; Flask
-lives only in oai/app.py and oai/views.py; SQLAlchemy only in store/; store imports nothing
+lives only in oai/app.py, oai/views.py and oai/web/pages.py; SQLAlchemy only in store/; store imports nothing
 from oai or schemas."""
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _sources(*folders: str) -> list[Path]:
 def test_flask_and_sqlalchemy_stay_in_their_modules(path):
     used = _imports(path)
     rel = path.relative_to(ROOT).as_posix()
-    if rel not in ("oai/app.py", "oai/views.py"):
+    if rel not in ("oai/app.py", "oai/views.py", "oai/web/pages.py"):
         assert not used & {"flask", "werkzeug"}, f"{rel} imports Flask"
     assert "sqlalchemy" not in used, f"{rel} imports SQLAlchemy"
 
