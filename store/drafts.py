@@ -34,6 +34,7 @@ class Prepared:
     about: bytes | None
     origin: Origin | None
     content_hash: bytes
+    own_format: str | None = None              # the verbatim format's prefix (records.own_prefix)
 
     @property
     def set_specs(self) -> str:
@@ -106,6 +107,9 @@ def prepare(draft: RecordDraft) -> Prepared:
     if draft.about is not None and not isinstance(draft.about, bytes):
         raise StoreError(f"{ident}: about must be bytes or None")
     _check_origin(ident, draft.origin)
+    own = draft.own_format
+    if own is not None and own not in draft.disseminations:
+        raise StoreError(f"{ident}: own_format {own!r} is not one of its disseminations")
     dc = () if draft.deleted else tuple(draft.dc)
     for value in dc:
         if not isinstance(value, DCValue):
@@ -113,7 +117,7 @@ def prepare(draft: RecordDraft) -> Prepared:
     # A tombstone carries no metadata and no about (§2.5.1, §4.1).
     about = None if draft.deleted else draft.about
     prepared = Prepared(ident, bool(draft.deleted), dc, direct, closure, tuple(formats),
-                        about, draft.origin, b"")
+                        about, draft.origin, b"", None if draft.deleted else own)
     return _with_hash(prepared)
 
 
@@ -158,8 +162,11 @@ def _with_hash(p: Prepared) -> Prepared:
         for part in (o.source, o.base_url, o.identifier, o.datestamp, o.metadata_namespace,
                      b"1" if o.altered else b"0", o.raw_metadata, o.about):
             feed(part)
+    if p.own_format is not None:
+        # Fed last and only when set, so the hashes of records without one stay as they were.
+        feed(p.own_format)
     return Prepared(p.identifier, p.deleted, p.dc, p.direct, p.closure, p.formats, p.about,
-                    p.origin, h.digest())
+                    p.origin, h.digest(), p.own_format)
 
 
 def _feeder(h):

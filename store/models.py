@@ -97,6 +97,10 @@ records = Table(
     # at a time, so one column instead of a row per value (revision 0004; store/drafts.py
     # encodes it).
     Column("dc", Text, nullable=True),
+    # The prefix of the record's own metadata, served verbatim and never re-rendered from its
+    # Dublin Core (a harvested or imported MARC record); NULL when every format is rendered
+    # (revision 0007).
+    Column("own_prefix", Text, nullable=True),
     Index("ix_records_datestamp_identifier", "datestamp", "identifier"),
 )
 

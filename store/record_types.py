@@ -63,7 +63,9 @@ class RecordDraft:
     metadataPrefix to that format's serialized metadata element (UTF-8 bytes, made once at
     write time by the format's crosswalk so that serving a page is fetching bytes).
     ``about`` is one serialized ``<about>`` payload element (for example a provenance
-    container) or None. A draft with ``deleted=True`` makes a tombstone.
+    container) or None. A draft with ``deleted=True`` makes a tombstone. ``own_format`` is
+    the prefix of the record's own metadata, kept verbatim (a harvested or imported MARC
+    record, say) and never re-rendered from Dublin Core; None when every format is rendered.
     """
 
     identifier: str
@@ -73,6 +75,7 @@ class RecordDraft:
     deleted: bool = False
     about: bytes | None = None
     origin: Origin | None = None
+    own_format: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

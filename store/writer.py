@@ -33,7 +33,7 @@ from store.syntax import clean_text, set_ancestors, utc_seconds
 
 _OUTCOMES = ("added", "updated", "unchanged", "deleted")
 _RECORD_COLUMNS = ("id", "identifier", "datestamp", "deleted", "set_specs", "content_hash", "about",
-                   "dc")
+                   "dc", "own_prefix")
 _SET_COLUMNS = ("record_id", "set_spec", "direct", "datestamp", "identifier")
 _FMT_COLUMNS = ("record_id", "prefix", "datestamp", "identifier", "deleted", "xml")
 _ORIGIN_COLUMNS = ("record_id", "source", "base_url", "identifier", "datestamp",
@@ -211,7 +211,8 @@ class Writer:
 
     def _record_row(self, p: Prepared) -> dict:
         return {"datestamp": self._ts, "deleted": p.deleted, "set_specs": p.set_specs,
-                "content_hash": p.content_hash, "about": p.about, "dc": p.dc_json}
+                "content_hash": p.content_hash, "about": p.about, "dc": p.dc_json,
+                "own_prefix": p.own_format}
 
     def _insert_records(self, new: list[Prepared]) -> list[int]:
         if not new:
@@ -221,7 +222,7 @@ class Writer:
         ids = reserve_ids(self.connection, records, len(new))
         bulk_insert(self.connection, records, _RECORD_COLUMNS, [
             (rid, p.identifier, self._ts, p.deleted, p.set_specs, p.content_hash, p.about,
-             p.dc_json) for rid, p in zip(ids, new, strict=True)])
+             p.dc_json, p.own_format) for rid, p in zip(ids, new, strict=True)])
         return ids
 
     def _update_records(self, changed: list[tuple[int, Prepared]]) -> list[int]:

@@ -142,7 +142,8 @@ def test_unreachable_database_is_one_line_without_password(capsys):
 
 
 def test_commands_form_a_registry_for_later_subcommands():
-    assert list(COMMANDS) == ["init", "demo", "import", "delete", "sets", "stats", "sources",
+    assert list(COMMANDS) == ["init", "demo", "import", "delete", "sets", "stats", "formats",
+                              "sources",
                               "harvest", "validate"]
     assert build_parser().parse_args(["stats"]).command == "stats"
     assert redact("postgresql://u:p@h/db") == "postgresql://u:***@h/db"

@@ -132,8 +132,10 @@ def test_drafts_carry_every_renderable_format(tmp_path):
     path = write(tmp_path, "identifier,title,status\nx,T,\ny,,deleted\n")
     live, gone = (catalog.draft(i, path) for i in read_csv(path))
     assert live.identifier == "oai:granary.example.org:x"
-    assert live.disseminations == {"oai_dc": REGISTRY.get("oai_dc").serialize(live.dc)}
-    assert (gone.deleted, gone.dc, gone.disseminations) == (True, (), {"oai_dc": b""})
+    assert set(live.disseminations) == {"oai_dc", "marc21", "mods"}
+    assert live.disseminations == {f.prefix: f.serialize(live.dc) for f in REGISTRY.renderable()}
+    assert (gone.deleted, gone.dc, gone.disseminations) == (
+        True, (), {"oai_dc": b"", "marc21": b"", "mods": b""})
 
 
 # -- through the store, on both engines -------------------------------------------------------

@@ -95,7 +95,7 @@ DC_OPEN = ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/
 @pytest.mark.parametrize("text, location, problem", [
     ("", None, "not well-formed XML"),
     ("<a><b></a>", "line 1", "not well-formed XML: Opening and ending tag mismatch"),
-    ("<list>\n<x/>\n</list>", None, "no records found (expected oai_dc records"),
+    ("<list>\n<x/>\n</list>", None, "no records found (expected oai_dc, marc21, mods records"),
     (f"<list>{DC_OPEN}<dc:title>No id</dc:title></oai_dc:dc></list>", "record 1 (line 1)",
      "no identifier: a record without an OAI-PMH header is named by its first dc:identifier"),
     (f'{OAI_OPEN}<responseDate>2020-01-01</responseDate>\n<error code="badVerb">'
@@ -104,9 +104,9 @@ DC_OPEN = ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/
     (f"{OAI_OPEN}<Identify><repositoryName>x</repositoryName></Identify></OAI-PMH>", None,
      "the OAI-PMH response holds no records"),
     (f"{OAI_OPEN}<ListRecords>\n<record><header><identifier>oai:x.org:1</identifier>"
-     "</header><metadata><record xmlns='http://www.loc.gov/MARC21/slim'/></metadata></record>"
+     "</header><metadata><ead xmlns='urn:isbn:1-931666-22-9'/></metadata></record>"
      "</ListRecords></OAI-PMH>", "record 1 (line 2)",
-     "the metadata is <{http://www.loc.gov/MARC21/slim}record>, which cannot be imported"),
+     "the metadata is <{urn:isbn:1-931666-22-9}ead>, which cannot be imported"),
     (f"{OAI_OPEN}<ListRecords><record><header><identifier>oai:x.org:1</identifier></header>"
      "</record></ListRecords></OAI-PMH>", "record 1 (line 1)",
      "record 'oai:x.org:1' is not deleted but has no metadata"),
@@ -243,7 +243,7 @@ def test_import_saved_response_into_store(store, clock):
     assert (counts.added, counts.deleted) == (2, 1)
     gone = store.get_stored("oai:partner.example.edu:a2")
     assert gone.deleted and gone.set_specs == ("reports:old",)
-    assert store.record_formats("oai:partner.example.edu:a2") == ["oai_dc"]
+    assert store.record_formats("oai:partner.example.edu:a2") == ["marc21", "mods", "oai_dc"]
     assert store.set_exists("reports:old") and store.set_exists("reports")
     live = store.get_record("hdl:10000/a3", "oai_dc")
     assert b"<dc:title>Unqualified title</dc:title>" in live.metadata

@@ -107,9 +107,9 @@ def test_get_record_errors(facts, make_ctx, store):
     with pytest.raises(IdDoesNotExist):
         run(ctx, "verb=GetRecord&identifier=oai:nonexistent:1&metadataPrefix=oai_dc")
     with pytest.raises(CannotDisseminateFormat):
-        run(ctx, f"verb=GetRecord&identifier={ident(1)}&metadataPrefix=marc21")
+        run(ctx, f"verb=GetRecord&identifier={ident(1)}&metadataPrefix=ead")
     with pytest.raises(OAIErrorGroup) as both:  # §3.6: all errors found
-        run(ctx, "verb=GetRecord&identifier=oai:nonexistent:1&metadataPrefix=marc21")
+        run(ctx, "verb=GetRecord&identifier=oai:nonexistent:1&metadataPrefix=ead")
     assert sorted(both.value.codes) == ["cannotDisseminateFormat", "idDoesNotExist"]
     with store.writer() as w:
         w.put(RecordDraft("oai:granary.example.org:bare", dc=(DCValue("title", "no formats"),)))
@@ -240,14 +240,14 @@ def test_repository_without_sets(store, make_ctx):
     with pytest.raises(NoSetHierarchy):
         run(ctx, "verb=ListIdentifiers&metadataPrefix=oai_dc&set=x")
     with pytest.raises(OAIErrorGroup) as both:
-        run(ctx, "verb=ListRecords&metadataPrefix=marc21&set=x")
+        run(ctx, "verb=ListRecords&metadataPrefix=ead&set=x")
     assert sorted(both.value.codes) == ["cannotDisseminateFormat", "noSetHierarchy"]
 
 
 def test_unknown_format_for_lists(facts, make_ctx):
     for verb in ("ListRecords", "ListIdentifiers"):
         with pytest.raises(CannotDisseminateFormat):
-            run(make_ctx(), f"verb={verb}&metadataPrefix=marc21")
+            run(make_ctx(), f"verb={verb}&metadataPrefix=ead")
 
 
 def test_list_sets_pages(facts, make_ctx, store):
@@ -279,7 +279,7 @@ def test_bad_tokens(facts, make_ctx):
 
 
 def test_token_for_a_withdrawn_format(facts, make_ctx, clock):
-    state = tokens.ListState(Verb.LIST_RECORDS, "marc21", None, clock.now, None,
+    state = tokens.ListState(Verb.LIST_RECORDS, "ead", None, clock.now, None,
                              (clock.now, ident(0)), 1, 5)
     with pytest.raises(CannotDisseminateFormat):
         run(make_ctx(), f"verb=ListRecords&resumptionToken={tokens.encode(state, SECRET)}")

@@ -1,4 +1,5 @@
-"""Catalogue subcommands: init, demo, import, delete, sets, stats (the work is in oai.ingest)."""
+"""Catalogue subcommands: init, demo, import, delete, sets, stats, formats (the work is in
+oai.ingest)."""
 from __future__ import annotations
 
 import argparse
@@ -35,12 +36,13 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _configure_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="oai_dc XML (one record, many, or a saved OAI-PMH response) or CSV")
-    parser.add_argument("--format", choices=("csv", "xml"), dest="kind",
+                        help="XML (oai_dc, MARCXML or MODS records, one or many, or a saved "
+                        "OAI-PMH response), CSV, or binary MARC 21 (ISO 2709, UTF-8 or MARC-8)")
+    parser.add_argument("--format", choices=("csv", "xml", "marc"), dest="kind",
                         help="the files' format (default: from the extension or the content)")
 
 
-@command("import", "import XML or CSV files, each whole or not at all", _configure_import)
+@command("import", "import XML, CSV or MARC files, each whole or not at all", _configure_import)
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     from oai.ingest import IngestError
 
@@ -116,4 +118,35 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
         stats = catalog.store.stats()
     for key, value in stats.items():
         say(f"{key}: {value}")
+    return 0
+
+
+def _configure_formats(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rebuild = actions.add_parser(
+        "rebuild", help="render formats for the records already stored (resumable)")
+    rebuild.add_argument("--prefix", action="append", default=[], metavar="P",
+                         help="a format to render (repeatable; default: every rendered format)")
+    rebuild.add_argument("--all", action="store_true", dest="everything",
+                         help="render for every record, not only those lacking the format "
+                         "(after a crosswalk changed)")
+    actions.add_parser("list", help="list the formats every record is served in")
+
+
+@command("formats", "formats: list; rebuild [--prefix P] [--all] for the stored records",
+         _configure_formats)
+def run_formats(args: argparse.Namespace, settings: Settings) -> int:
+    from oai.ingest.rebuild import rebuild
+
+    with open_catalog(settings) as catalog:
+        if args.action == "list":
+            for fmt in catalog.registry.renderable():
+                say(f"{fmt.prefix}\t{fmt.namespace}\t{fmt.schema}")
+            return 0
+        try:
+            counts = rebuild(catalog.store, catalog.registry, args.prefix,
+                             everything=args.everything)
+        except ValueError as exc:
+            raise Failure(str(exc)) from None
+    say(f"formats rebuilt: {counts.read} records read, {counts.written} written")
     return 0

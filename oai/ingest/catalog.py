@@ -1,7 +1,8 @@
 """The catalogue-writing service: files in, store transactions out.
 
-Readers yield SourceItems; ``Catalog`` gives them full identifiers, renders each format in
-``registry.renderable()`` once (so serving a page is fetching bytes) and writes a whole file
+Readers yield SourceItems (oai_dc or MARC/MODS XML, CSV, binary MARC 21); ``Catalog`` gives them
+full identifiers, renders each format in ``registry.renderable()`` once (so serving a page is
+fetching bytes) except the record's own format, kept as it came, and writes a whole file
 in ONE store transaction, so a file is imported whole or not at all. Importing the same file
 again reports every record "unchanged" and keeps its datestamp (the store decides that).
 
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from oai.identity import make_identifier
 from oai.ingest.csv_reader import read_csv
 from oai.ingest.items import IngestError, SourceItem
+from oai.ingest.marc_reader import MARC_SUFFIXES, looks_like_iso2709, read_marc
 from oai.ingest.xml_reader import read_xml
 from schemas.base import FormatRegistry
 from store import StoreError
@@ -35,17 +37,22 @@ _SET_PAGE = 500
 
 
 def detect_kind(path: str | os.PathLike[str]) -> str:
-    """"csv" or "xml": from the extension, else from the first non-blank character."""
+    """"csv", "xml" or "marc" (ISO 2709): from the extension, else from the content."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         return "csv"
     if suffix == ".xml":
         return "xml"
+    if suffix in MARC_SUFFIXES:
+        return "marc"
     try:
         with open(path, "rb") as f:
-            head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+            raw = f.read(512)
     except OSError as exc:
         raise IngestError(path, None, f"cannot read the file: {exc.strerror}") from None
+    if looks_like_iso2709(raw):
+        return "marc"
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
     return "xml" if head.startswith(b"<") else "csv"
 
 
@@ -64,6 +71,8 @@ class Catalog:
             return read_csv(path)
         if kind == "xml":
             return read_xml(path, self.registry)
+        if kind == "marc":
+            return read_marc(path)
         raise ValueError(f"unknown file kind {kind!r}")
 
     def identifier(self, value: str) -> str:
@@ -86,8 +95,13 @@ class Catalog:
             # A tombstone keeps the prefixes it is "deleted in" (§2.5.1) but no metadata.
             return RecordDraft(identifier, sets=item.sets, deleted=True,
                                disseminations={f.prefix: b"" for f in renderable})
-        return RecordDraft(identifier, dc=item.dc, sets=item.sets,
-                           disseminations={f.prefix: f.serialize(item.dc) for f in renderable})
+        xml = {f.prefix: f.serialize(item.dc) for f in renderable
+               if f.prefix != item.own_format}
+        if item.own_format is not None and item.own_xml is not None:
+            # The record's own format is served as it came; the others through its DC.
+            xml[item.own_format] = item.own_xml
+        return RecordDraft(identifier, dc=item.dc, sets=item.sets, disseminations=xml,
+                           own_format=item.own_format if item.own_xml is not None else None)
 
     # -- writing -------------------------------------------------------------------------
     def import_file(self, path: str | os.PathLike[str], kind: str | None = None, *,

@@ -33,3 +33,7 @@ class SourceItem:
     dc: tuple[DCValue, ...] = ()
     sets: tuple[str, ...] = ()      # direct setSpecs, unchecked
     deleted: bool = False
+    # The record's own metadata when it came in a format we serve (a MARC record): kept and
+    # served verbatim under that prefix; every other format is rendered from ``dc``.
+    own_format: str | None = None
+    own_xml: bytes | None = None

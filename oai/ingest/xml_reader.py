@@ -9,11 +9,14 @@ What is accepted, decided from the root element:
   identifiers and setSpecs are kept (the datestamp is not: ours is the store's);
   ``status="deleted"`` headers become tombstones. A live header without metadata (what a
   ListIdentifiers response holds) cannot make a record and is refused.
-* the container of a format we can read (``<oai_dc:dc>``): one record.
-* any other root: every such container inside it is a record.
+* the container of a format we can read (``<oai_dc:dc>``, a MARCXML ``<record>``, ``<mods>``):
+  one record.
+* any other root (a MARCXML ``<collection>``, a ``<modsCollection>``, a wrapper of ours):
+  every such container inside it is a record.
 
-A bare container has no header, so it is named by its first ``dc:identifier``; one without
-any is refused. DTDs are refused outright: they are how entity expansion (billion laughs)
+A bare container has no header, so it is named by its first ``dc:identifier`` (a MARC
+record: by its 001 control number, else so); one without any is refused. A record in a
+format we serve (MARC, MODS) is kept verbatim as its own format (``SourceItem.own_xml``). DTDs are refused outright: they are how entity expansion (billion laughs)
 and external fetches (XXE) get in, and no OAI-PMH response needs one.
 """
 from __future__ import annotations
@@ -26,6 +29,10 @@ from lxml import etree
 
 from oai.ingest.items import IngestError, SourceItem
 from schemas.base import FormatRegistry, MetadataFormat
+from schemas.marc_to_dc import MARC_NS
+from schemas.mods_to_dc import MODS_NS
+from schemas.reading import read_dc
+from schemas.xwalk_values import CrosswalkError
 from store.types import DCValue
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -36,6 +43,10 @@ _POSITION = re.compile(r", line \d+, column \d+\Z")
 # What may stand before a DOCTYPE: white space, the XML declaration, PIs and comments.
 _PROLOG_DOCTYPE = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL)
 _HEAD = 64 * 1024
+# The collection elements of formats whose records are the containers inside them.
+_COLLECTIONS = frozenset({f"{{{MARC_NS}}}collection", f"{{{MODS_NS}}}modsCollection",
+                          f"{{{MODS_NS}/}}modsCollection"})
+_MARC_001 = f"{{{MARC_NS}}}controlfield[@tag='001']"
 _NO_DTD = ("document type declarations (DTDs) are not accepted: they can hide entity "
            "expansion or external fetches")
 
@@ -119,7 +130,11 @@ class _Reader:
     def _is_container(self, elem: etree._Element) -> bool:
         if not isinstance(elem.tag, str) or etree.QName(elem).namespace not in self.formats:
             return False
+        if elem.tag in _COLLECTIONS:
+            return False
         parent = elem.getparent()
+        if parent is not None and parent.tag in _COLLECTIONS:
+            return True
         # The outermost element of a format's namespace is its container; inner ones belong
         # to it (a format's schema may use its own namespace for child elements too).
         return parent is None or not isinstance(parent.tag, str) or \
@@ -160,7 +175,9 @@ class _Reader:
         if payload is None:
             raise self.fail(record, f"record {item.identifier!r} is not deleted but has "
                             "no metadata")
-        return SourceItem(item.identifier, item.location, self._dc(payload, record), item.sets)
+        own_format, own_xml = self._own(payload)
+        return SourceItem(item.identifier, item.location, self._dc(payload, record), item.sets,
+                          own_format=own_format, own_xml=own_xml)
 
     def _lone_header(self, header: etree._Element) -> SourceItem:
         item = self._header(header, header)
@@ -173,10 +190,21 @@ class _Reader:
     def _bare(self, container: etree._Element) -> SourceItem:
         dc = self._dc(container, container)
         first = next((v.value for v in dc if v.element == "identifier"), None)
+        if container.tag == f"{{{MARC_NS}}}record":
+            first = (container.findtext(_MARC_001) or "").strip() or first
         if first is None:
             raise self.fail(container, "no identifier: a record without an OAI-PMH header is "
                             "named by its first dc:identifier, and this one has none")
-        return SourceItem(first, self._where(container), dc)
+        own_format, own_xml = self._own(container)
+        return SourceItem(first, self._where(container), dc, own_format=own_format,
+                          own_xml=own_xml)
+
+    def _own(self, payload: etree._Element) -> tuple[str | None, bytes | None]:
+        """(prefix, bytes) of *payload* when its format is served too (rendered otherwise)."""
+        fmt = self.formats.get(etree.QName(payload).namespace or "")
+        if fmt is None or fmt.render is None or fmt.prefix == "oai_dc":
+            return None, None   # oai_dc is read into DC and rendered again, as always
+        return fmt.prefix, etree.tostring(payload, encoding="utf-8")
 
     def _dc(self, payload: etree._Element, where: etree._Element) -> tuple[DCValue, ...]:
         fmt = self.formats.get(etree.QName(payload).namespace or "")
@@ -184,7 +212,10 @@ class _Reader:
             known = ", ".join(f.prefix for f in self.formats.values())
             raise self.fail(where, f"the metadata is <{payload.tag}>, which cannot be "
                             f"imported (readable formats: {known})")
-        return fmt.ingest(payload)
+        try:
+            return read_dc(fmt, payload)
+        except CrosswalkError as exc:
+            raise self.fail(where, str(exc)) from None
 
     def _where(self, elem: etree._Element) -> str:
         # lxml gives the line on which the element's start tag ends.

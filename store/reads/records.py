@@ -3,11 +3,14 @@ formats it is disseminated in (``record_formats``); the whole stored record with
 Core, formats and origin (``get_stored``, for the CLI and crosswalks). Harvested records'
 origins (``origins_of``) and how many came from a source (``source_counts``, for
 ``store.harvest``); and what the writer reads of records it is about to rewrite (their
-origins, prefixes and sets).
+origins, prefixes and sets). The live records a page at a time with everything a rebuild of
+their formats needs (``rebuild_page``).
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, func, select
+from typing import NamedTuple, Sequence
+
+from sqlalchemy import Connection, and_, exists, func, select
 
 from store.drafts import dc_from_json
 from store.models import (
@@ -18,7 +21,20 @@ from store.models import (
     records,
     split_specs,
 )
-from store.record_types import Origin, RecordRow, StoredRecord
+from store.record_types import DCValue, Origin, RecordRow, StoredRecord
+
+
+class Rebuildable(NamedTuple):
+    """A live record as ``rebuild_page`` reads it: enough to write it again whole."""
+
+    id: int
+    identifier: str
+    dc: tuple[DCValue, ...]
+    set_specs: tuple[str, ...]          # direct
+    about: bytes | None
+    own_prefix: str | None
+    xml: dict[str, bytes]               # its live disseminations
+    origin: Origin | None
 
 
 def get_record(conn: Connection, identifier: str, prefix: str) -> RecordRow | None:
@@ -107,3 +123,28 @@ def source_counts(conn: Connection, source: str) -> dict[str, int]:
         .select_from(record_origins.join(records, records.c.id == record_origins.c.record_id))
         .where(record_origins.c.source == source).group_by(records.c.deleted)).all())
     return {"records": counts.get(False, 0), "deleted": counts.get(True, 0)}
+
+
+def rebuild_page(conn: Connection, *, after: int, limit: int,
+                 lacking: Sequence[str] = ()) -> list[Rebuildable]:
+    """Up to *limit* live records with Dublin Core, by id after *after*; with *lacking*, only
+    those without a row for one of those prefixes (so a rerun goes on where a crash stopped)."""
+    r, d = records, disseminations
+    stmt = (select(r.c.id, r.c.identifier, r.c.dc, r.c.set_specs, r.c.about, r.c.own_prefix)
+            .where(r.c.id > after, r.c.deleted.is_(False), r.c.dc.is_not(None))
+            .order_by(r.c.id).limit(limit))
+    if lacking:
+        have_all = [exists().where(d.c.record_id == r.c.id, d.c.prefix == p) for p in lacking]
+        stmt = stmt.where(~and_(*have_all))
+    rows = conn.execute(stmt).all()
+    ids = [row.id for row in rows]
+    xml: dict[int, dict[str, bytes]] = {rid: {} for rid in ids}
+    if ids:
+        for rid, prefix, blob in conn.execute(
+                select(d.c.record_id, d.c.prefix, d.c.xml)
+                .where(d.c.record_id.in_(ids), d.c.deleted.is_(False))):
+            xml[rid][prefix] = bytes(blob)
+    origins = origins_of(conn, ids)
+    return [Rebuildable(row.id, row.identifier, dc_from_json(row.dc), split_specs(row.set_specs),
+                        None if row.about is None else bytes(row.about), row.own_prefix,
+                        xml[row.id], origins.get(row.id)) for row in rows]

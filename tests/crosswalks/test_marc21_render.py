@@ -263,12 +263,12 @@ def test_001_and_005_only_when_given():
     assert controls(naive)["005"] == "20240203040506.0"
 
 
-def test_format_is_registered_nowhere_yet_but_described():
+def test_format_is_registered_and_described():
     assert (MARC21.prefix, MARC21.namespace, MARC21.schema) == (
         "marc21", "http://www.loc.gov/MARC21/slim",
         "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd")
     from schemas import default_registry
-    assert default_registry().get("marc21") is None   # wiring comes with the store rework
+    assert default_registry().get("marc21") is MARC21
 
 
 def test_008_takes_the_first_w3cdtf_date():
