@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from store.record_types import StoredRecord
-from store.syntax import MAX_IDENTIFIER_BYTES
+from store.syntax import MAX_IDENTIFIER_BYTES, is_identifier
 
 
 class BadCursor(ValueError):
@@ -35,7 +35,8 @@ def parse_cursor(value: str | None) -> tuple[int, str] | None:
     if (not sep or not seconds.isascii() or not seconds.isdigit() or len(seconds) > 12
             or int(seconds) > _MAX_SECONDS or not identifier
             or len(identifier.encode("utf-8", "surrogatepass")) > MAX_IDENTIFIER_BYTES
-            or any(ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF for c in identifier)):
+            or not is_identifier(identifier)
+            or any(0xD800 <= ord(c) <= 0xDFFF or c == "\ufffd" for c in identifier)):
         raise BadCursor("this page link is not one of ours: start again from the first page")
     return int(seconds), identifier
 
