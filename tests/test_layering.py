@@ -1,6 +1,6 @@
 """The house layering rules: the protocol layer imports neither Flask nor SQLAlchemy; Flask
-lives only in oai/app.py, oai/views.py and oai/web/pages.py; SQLAlchemy only in store/; store imports nothing
-from oai or schemas."""
+lives only in oai/app.py, oai/views.py and oai/web/pages.py; SQLAlchemy only in store/; store
+imports nothing from oai or schemas."""
 from __future__ import annotations
 
 import ast
