@@ -60,3 +60,11 @@ def read_dc(fmt: MetadataFormat, root: etree._Element) -> tuple[DCValue, ...]:
         raise
     except ValueError as exc:   # a DCValue refused (e.g. nothing left after cleaning)
         raise CrosswalkError(f"{fmt.prefix} record cannot be read: {exc}") from None
+
+
+def has_crosswalk(namespace: str) -> bool:
+    """Whether records declared in *namespace* are read into Dublin Core (and so served in
+    every rendered format, not only verbatim)."""
+    return (namespace in {ns for ns, _ in _ROOTS} or namespace == OAI_DATACITE_NS
+            or namespace.startswith("http://datacite.org/schema/kernel-")
+            or namespace == DCTERMS_NS)

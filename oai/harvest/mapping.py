@@ -11,12 +11,15 @@ Sets. Every record is in ``partner:<source>``; each partner setSpec ``s`` become
 ``partner:<source>:s`` (a hierarchy under the source's set, OAI-PMH §2.6). A partner setSpec
 that is not a legal setSpec is dropped (the record stays in ``partner:<source>``) and noted.
 
-Metadata. A record's format is what the record is, not what the partner declared: metadata
-whose root is ``{oai_dc namespace}dc`` is Dublin Core, whatever the partner's prefix or the
-namespace its ListMetadataFormats gave, and is read into our Dublin Core values and rendered
-again in every format we can render, so the record is served exactly like our own. Any other
-format is kept verbatim and served again under the prefix we chose for it
-(``choose_prefix``). A record sent in another namespace than the source's format says so
+Metadata. A record's format is what the record is, not what the partner declared: the root
+element decides (``schemas.reading.reader_for``). ``<oai_dc:dc>`` is Dublin Core, whatever the
+partner's prefix or the namespace its ListMetadataFormats gave, and is read into our Dublin
+Core values and rendered again in every format we can render, so the record is served exactly
+like our own. A MARCXML, MODS, DataCite or qualified DC record is read into Dublin Core by its
+crosswalk, kept verbatim as its own format (``RecordDraft.own_format``) under the prefix we
+chose for it (``choose_prefix``), and served in every other format we render through that
+Dublin Core. Any other format has no crosswalk and is kept and served verbatim only; a record
+a crosswalk refuses is set aside with the reason. A record sent in another namespace than the source's format says so
 (``Mapped.sent_namespace``), so that the run reports the mismatch once. Either way the
 partner's ``<metadata>`` child is kept verbatim in the origin, so a crosswalk can be re-run
 without harvesting again.
@@ -35,7 +38,10 @@ from lxml import etree
 from oai.harvest.models import HarvestedRecord, SetAside
 from oai.identity import escape_local
 from schemas.base import MetadataFormat
-from schemas.oai_dc import OAI_DC_NS, read_dc
+from schemas.oai_dc import OAI_DC, OAI_DC_NS, read_dc
+from schemas.reading import has_crosswalk, reader_for
+from schemas.reading import read_dc as crosswalk_dc
+from schemas.xwalk_values import CrosswalkError
 from schemas.provenance import PROVENANCE_NS
 from schemas.provenance import render as render_provenance
 from store.types import DCValue, Origin, RecordDraft, is_valid_setspec
@@ -70,25 +76,30 @@ class Target:
     """How one source's records are stored.
 
     ``verbatim_prefix`` is None for oai_dc (parsed, then rendered in every ``renderable``
-    format); otherwise the records are served again, as sent, under that prefix.
+    format); otherwise the records are served again, as sent, under that prefix, and when
+    the format has a crosswalk to Dublin Core (``crosswalk``) in every renderable format too.
     """
 
     partner_prefix: str
     namespace: str
     verbatim_prefix: str | None
     renderable: tuple[MetadataFormat, ...]
+    crosswalk: bool = True
 
     @property
     def prefixes(self) -> tuple[str, ...]:
-        if self.verbatim_prefix is not None:
-            return (self.verbatim_prefix,)
-        return tuple(f.prefix for f in self.renderable)
+        """The prefixes a record of this source is served in (a tombstone: deleted in)."""
+        rendered = tuple(f.prefix for f in self.renderable) if self.crosswalk else ()
+        if self.verbatim_prefix is not None and self.verbatim_prefix not in rendered:
+            return (*rendered, self.verbatim_prefix)
+        return rendered
 
 
 def target_for(prefix: str, namespace: str, verbatim_prefix: str | None,
                renderable: Sequence[MetadataFormat]) -> Target:
     parsed = namespace == OAI_DC_NS
-    return Target(prefix, namespace, None if parsed else verbatim_prefix, tuple(renderable))
+    return Target(prefix, namespace, None if parsed else verbatim_prefix, tuple(renderable),
+                  crosswalk=has_crosswalk(namespace))
 
 
 @dataclass
@@ -152,32 +163,49 @@ class RecordMapper:
         sent = record.metadata_namespace or ""
         mismatch = sent if sent != self.target.namespace else None
         verbatim = self.target.verbatim_prefix
-        if verbatim is not None and sent != OAI_DC_NS:
-            dc: tuple[DCValue, ...] = ()
-            disseminations = {verbatim: record.metadata}
-        else:
-            try:
-                root = etree.fromstring(record.metadata, _SAFE_PARSER)
-            except etree.XMLSyntaxError as exc:
-                return Mapped(aside=SetAside(header.identifier, f"unreadable metadata: {exc}",
-                                             header.datestamp), notes=notes,
-                              sent_namespace=mismatch)
-            if verbatim is not None and root.tag != DC_ROOT:
-                # In the oai_dc namespace but not <oai_dc:dc>: not Dublin Core after all.
-                dc, disseminations = (), {verbatim: record.metadata}
-                return self._done(ident, dc, sets, disseminations, origin, notes, mismatch)
+        try:
+            root = etree.fromstring(record.metadata, _SAFE_PARSER)
+        except etree.XMLSyntaxError as exc:
+            if verbatim is not None and sent != OAI_DC_NS:
+                # Not ours to read: kept and served as sent, as a verbatim format always was.
+                return self._done(ident, (), sets, {verbatim: record.metadata}, origin, notes,
+                                  mismatch, own=verbatim)
+            return Mapped(aside=SetAside(header.identifier, f"unreadable metadata: {exc}",
+                                         header.datestamp), notes=notes,
+                          sent_namespace=mismatch)
+        fmt = reader_for(root)
+        if fmt is None and verbatim is not None:
+            # No crosswalk (arXiv, DIF, ...; or the oai_dc namespace but not <oai_dc:dc>).
+            return self._done(ident, (), sets, {verbatim: record.metadata}, origin, notes,
+                              mismatch, own=verbatim)
+        own: str | None = None
+        if fmt is None or fmt is OAI_DC:
             dc, unknown = read_dc(root)
             if unknown:
                 notes += (f"left out elements that are not Simple Dublin Core: "
                           f"{', '.join(sorted(set(unknown)))}",)
                 origin = replace(origin, altered=True)
-            disseminations = {f.prefix: f.serialize(dc) for f in self.target.renderable}
-        return self._done(ident, dc, sets, disseminations, origin, notes, mismatch)
+        else:
+            try:
+                dc = crosswalk_dc(fmt, root)
+            except CrosswalkError as exc:
+                return Mapped(aside=SetAside(header.identifier, f"the {fmt.prefix} record "
+                                             f"cannot be read: {exc}", header.datestamp),
+                              notes=notes, sent_namespace=mismatch)
+            # Its own format is served as it came; a format we serve under our own prefix
+            # is kept as such even when the partner's source was declared as another.
+            own = verbatim if verbatim is not None else (
+                fmt.prefix if fmt.render is not None else None)
+        disseminations = {f.prefix: f.serialize(dc) for f in self.target.renderable
+                          if f.prefix != own}
+        if own is not None:
+            disseminations[own] = record.metadata
+        return self._done(ident, dc, sets, disseminations, origin, notes, mismatch, own=own)
 
     def _done(self, ident: str, dc: tuple[DCValue, ...], sets: tuple[str, ...],
               disseminations: dict[str, bytes], origin: Origin, notes: tuple[str, ...],
-              mismatch: str | None) -> Mapped:
+              mismatch: str | None, *, own: str | None = None) -> Mapped:
         about = render_provenance(origin, fallback_date=self.fallback_date)
         return Mapped(RecordDraft(ident, dc=dc, sets=sets, disseminations=disseminations,
-                                  about=about, origin=origin), notes=notes,
+                                  about=about, origin=origin, own_format=own), notes=notes,
                       sent_namespace=mismatch)

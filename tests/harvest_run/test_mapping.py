@@ -55,7 +55,8 @@ def test_dublin_core_is_parsed_rendered_and_the_original_kept():
     assert d.dc == (DCValue("title", "T", "en"), DCValue("creator", "C"))
     assert d.sets == ("partner:src", "partner:src:x:y")
     assert any("bad spec" in note for note in mapped.notes)
-    assert set(d.disseminations) == {"oai_dc"} and b"schemaLocation" in d.disseminations["oai_dc"]
+    assert set(d.disseminations) == {"oai_dc", "marc21", "mods"}
+    assert b"schemaLocation" in d.disseminations["oai_dc"] and d.own_format is None
     o = d.origin
     assert (o.identifier, o.datestamp, o.metadata_namespace, o.harvest_date, o.altered) == \
         ("oai:p.example:1", "2024-01-02T03:04:05.678Z", OAI_DC_NS, "2024-05-01T10:00:00Z", False)
@@ -77,7 +78,8 @@ def test_tombstones_keep_their_sets_and_announce_every_format():
     m = mapper(sets_of=known.get)
     gone = m.map(record(deleted=True), harvest_date="2024-05-01", repaired=False).draft
     assert gone.deleted and gone.sets == ("partner:src:old",) and gone.about is None
-    assert dict(gone.disseminations) == {"oai_dc": b""} and gone.origin.raw_metadata is None
+    assert dict(gone.disseminations) == {"oai_dc": b"", "marc21": b"", "mods": b""}
+    assert gone.origin.raw_metadata is None
     with_sets = m.map(record(deleted=True, specs=("new",)), harvest_date="x", repaired=False)
     assert with_sets.draft.sets == ("partner:src", "partner:src:new")
 

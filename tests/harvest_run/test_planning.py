@@ -128,10 +128,10 @@ def test_learnt_formats_are_served_after_the_builtin_ones_and_cached():
         return list(learnt)
 
     reg = LearntFormats(default_registry(), read, ttl=5.0, clock=lambda: now[0])
-    assert [f.prefix for f in reg] == ["oai_dc", "simple"]
+    assert [f.prefix for f in reg] == ["oai_dc", "marc21", "mods", "simple"]
     assert reg.get("oai_dc").namespace == "http://www.openarchives.org/OAI/2.0/oai_dc/"
     assert "simple" in reg and reg.get("simple").render is None
-    assert [f.prefix for f in reg.renderable()] == ["oai_dc"]
+    assert [f.prefix for f in reg.renderable()] == ["oai_dc", "marc21", "mods"]
     assert len(calls) == 1                      # cached for ttl seconds
     learnt.append(("marc", "urn:marc", "urn:marc.xsd"))
     now[0] = 6.0

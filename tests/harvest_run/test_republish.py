@@ -157,7 +157,7 @@ def test_partner_provenance_is_kept_and_other_formats_are_served_verbatim(
 
     formats = requests.get(b.base_url, params={"verb": "ListMetadataFormats"}, timeout=10)
     prefixes = [el.text for el in etree.fromstring(formats.content).iter(f"{OAI}metadataPrefix")]
-    assert prefixes == ["oai_dc", "simple"]
+    assert prefixes == ["oai_dc", "marc21", "mods", "simple"]
     simple = our_identifier(OURS, "fake-simple", records[2].identifier)
     body = requests.get(b.base_url, params={"verb": "GetRecord", "identifier": simple,
                                             "metadataPrefix": "simple"}, timeout=10).content
