@@ -63,7 +63,7 @@ def _targets(store: RecordStore) -> list[tuple[str, str]]:
         (f"search '{rare}'", f"/search?q={quote(rare)}"),
         ("record page", "/records/" + identifier(7)),
         ("sitemap.xml", "/sitemap.xml"),
-        ("one sitemap page", "/sitemap-records.xml?after="),
+        ("one sitemap page", "/sitemap-records.xml?page=1"),
     ]
 
 

@@ -2,9 +2,10 @@
 streamed: a urlset of record pages, or, beyond one page, a sitemapindex of urlsets.
 
 A urlset holds at most PAGE_SIZE URLs (the protocol's limit is 50,000 URLs and 50 MB; our
-record URLs are under 1 KB, so 50,000 of them stay well under 50 MB). Pages are keyset-paged
-on the identifier (discovery.md §3.2): a page link carries the identifier it comes after, so
-a new record changes one page and no OFFSET is ever read. ``<lastmod>`` is the record's
+record URLs are under 1 KB, so 50,000 of them stay well under 50 MB). Page k holds the live
+records whose id (the stable internal key) is in ((k-1)*PAGE_SIZE, k*PAGE_SIZE]: a
+primary-key range, never OFFSET, so new records change only the last page and a deletion
+shrinks one (discovery.md §3.2); the index needs only the highest id. ``<lastmod>`` is the record's
 OAI-PMH datestamp, so the two interfaces agree.
 """
 from __future__ import annotations
