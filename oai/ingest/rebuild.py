@@ -51,11 +51,13 @@ def chosen_formats(registry: FormatRegistry, prefixes: Sequence[str] = ()) -> li
     return [renderable[p] for p in prefixes] if prefixes else list(renderable.values())
 
 
-def redraft(item: Rebuildable, formats: Sequence[MetadataFormat]) -> RecordDraft | None:
-    """The record with *formats* rendered again, or None when its bytes are already those."""
+def redraft(item: Rebuildable, formats: Sequence[MetadataFormat], *,
+            missing_only: bool = False) -> RecordDraft | None:
+    """The record with *formats* rendered again (with *missing_only*, those it lacks), or
+    None when its bytes are already those."""
     xml = dict(item.xml)
     for fmt in formats:
-        if fmt.prefix != item.own_prefix:
+        if fmt.prefix != item.own_prefix and not (missing_only and fmt.prefix in xml):
             xml[fmt.prefix] = fmt.serialize(item.dc)
     if xml == item.xml:
         return None
@@ -75,7 +77,8 @@ def rebuild(store: RecordStore, registry: FormatRegistry, prefixes: Sequence[str
             conn, after=counts.last_id, limit=page, lacking=lacking))
         if not items:
             return counts
-        drafts = [d for d in (redraft(i, formats) for i in items) if d is not None]
+        drafts = [d for d in (redraft(i, formats, missing_only=not everything) for i in items)
+                  if d is not None]
         if drafts:
             with store.writer() as writer:
                 writer.put_many(drafts, batch_size=page)

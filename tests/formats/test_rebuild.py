@@ -75,11 +75,11 @@ def test_a_crash_then_a_rerun_finishes_without_reading_the_done_pages(old_store,
     real = rebuild_module.redraft
     calls = []
 
-    def crashing(item, formats):
+    def crashing(item, formats, **options):
         calls.append(item.identifier)
         if len(calls) == 4:           # the first page of 3 is written, then the crash
             raise RuntimeError("power cut")
-        return real(item, formats)
+        return real(item, formats, **options)
 
     monkeypatch.setattr(rebuild_module, "redraft", crashing)
     with pytest.raises(RuntimeError):
