@@ -19,8 +19,9 @@ like our own. A MARCXML, MODS, DataCite or qualified DC record is read into Dubl
 crosswalk, kept verbatim as its own format (``RecordDraft.own_format``) under the prefix we
 chose for it (``choose_prefix``), and served in every other format we render through that
 Dublin Core. Any other format has no crosswalk and is kept and served verbatim only; a record
-a crosswalk refuses is set aside with the reason. A record sent in another namespace than the source's format says so
-(``Mapped.sent_namespace``), so that the run reports the mismatch once. Either way the
+a crosswalk refuses is set aside with the reason. A record sent in another namespace than
+the source's format says so (``Mapped.sent_namespace``), so that the run reports the mismatch
+once. Either way the
 partner's ``<metadata>`` child is kept verbatim in the origin, so a crosswalk can be re-run
 without harvesting again.
 
@@ -39,11 +40,11 @@ from oai.harvest.models import HarvestedRecord, SetAside
 from oai.identity import escape_local
 from schemas.base import MetadataFormat
 from schemas.oai_dc import OAI_DC, OAI_DC_NS, read_dc
+from schemas.provenance import PROVENANCE_NS
+from schemas.provenance import render as render_provenance
 from schemas.reading import has_crosswalk, reader_for
 from schemas.reading import read_dc as crosswalk_dc
 from schemas.xwalk_values import CrosswalkError
-from schemas.provenance import PROVENANCE_NS
-from schemas.provenance import render as render_provenance
 from store.types import DCValue, Origin, RecordDraft, is_valid_setspec
 
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

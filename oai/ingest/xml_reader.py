@@ -16,8 +16,9 @@ What is accepted, decided from the root element:
 
 A bare container has no header, so it is named by its first ``dc:identifier`` (a MARC
 record: by its 001 control number, else so); one without any is refused. A record in a
-format we serve (MARC, MODS) is kept verbatim as its own format (``SourceItem.own_xml``). DTDs are refused outright: they are how entity expansion (billion laughs)
-and external fetches (XXE) get in, and no OAI-PMH response needs one.
+format we serve (MARC, MODS) is kept verbatim as its own format (``SourceItem.own_xml``).
+DTDs are refused outright: they are how entity expansion (billion laughs) and external fetches
+(XXE) get in, and no OAI-PMH response needs one.
 """
 from __future__ import annotations
 
