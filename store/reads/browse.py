@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, or_, select, text, true
+from sqlalchemy import Connection, func, select, text, true, tuple_
 
 from store.models import from_epoch, list_sizes, record_sets, records, sets
 from store.search import SEARCH_TABLE, match_expression, terms
@@ -45,11 +45,10 @@ def _summary(identifier: str, datestamp: int, dc: str | None) -> Summary:
 def _before(datestamp, identifier, cursor: Cursor | None):
     if cursor is None:
         return true()
-    # (datestamp, identifier) < cursor, spelt out; the plain "datestamp <= d" bound is what
-    # lets both planners start the index range scan at the cursor instead of filtering
-    # every newer row (measured: 17 ms against 1.4 ms for the first page, at 100,000).
-    return and_(datestamp <= cursor[0],
-                or_(datestamp < cursor[0], identifier < cursor[1]))
+    # A row value: SQLite (3.15+) and PostgreSQL both seek the index to the cursor with it,
+    # where "d < :d OR (d = :d AND i < :i)" first walks the rows of the cursor's datestamp
+    # (a whole import batch shares one).
+    return tuple_(datestamp, identifier) < tuple_(cursor[0], cursor[1])
 
 
 def newest(conn: Connection, cursor: Cursor | None, limit: int) -> list[Summary]:
@@ -84,7 +83,7 @@ def search(conn: Connection, query: str, cursor: Cursor | None, limit: int) -> l
     params = {"q": match_expression(words, dialect), "n": limit,
               "d": cursor[0] if cursor else None, "i": cursor[1] if cursor else None}
     after = ("" if cursor is None else
-             " AND m.datestamp <= :d AND (m.datestamp < :d OR m.identifier < :i)")
+             " AND (m.datestamp, m.identifier) < (:d, :i)")
     if dialect == "sqlite":
         matches = (f"SELECT m.id FROM {SEARCH_TABLE} s JOIN records m ON m.id = s.rowid "
                    f"WHERE {SEARCH_TABLE} MATCH :q")
