@@ -11,10 +11,11 @@ Flask's test client (no network, no server), the median of ``--repeat`` requests
 - a record page; the sitemap (an index past 50,000 records) and one sitemap page.
 
 Keyset paging means the deep pages should cost what the first ones do. What it costs to run:
-the fill is the import path's rate (bench/synth.py: about 2,000-4,000 records/s on SQLite on
-one core, so 100,000 records take about a minute and 1,000,000 ten to fifteen, and about
-1.5 KB of database per record); the timings themselves take seconds. The store is kept
-(``--database``) so a second run skips the fill.
+the fill is the import path's rate (bench/synth.py, the search index included: 100,000
+records took 55 s on SQLite on a shared 2-core machine, so 1,000,000 take ten to fifteen
+minutes) and about 4 KB of disk per record (423 MB at 100,000, so about 4 GB at a million);
+the timings themselves take seconds. Pass ``--database`` to keep the store, so a second run
+skips the fill.
 """
 from __future__ import annotations
 
