@@ -15,8 +15,8 @@ from flask import Flask, Response
 from werkzeug.exceptions import InternalServerError
 
 from oai import config, views
-from oai.web import pages
 from oai.verbs import Service
+from oai.web import pages
 from schemas import default_registry
 from schemas.learnt import LearntFormats
 
