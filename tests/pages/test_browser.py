@@ -112,3 +112,13 @@ def test_a_reader_finds_and_opens_a_record(sync_playwright, server, shots):
             browser.close()
     assert sorted(p.name for p in shots.glob("*.png")) == [
         "home-phone.png", "home.png", "record-phone.png", "record.png", "search.png"]
+
+
+def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    import tests.pages.test_browser as module
+    monkeypatch.setattr(module, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="must run under CI"):
+        _unavailable("no chromium")
+    monkeypatch.setattr(module, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception, match="no chromium"):
+        _unavailable("no chromium")
