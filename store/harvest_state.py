@@ -12,7 +12,7 @@ import math
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -58,7 +58,7 @@ class HarvestState:
         self._claims.close()
 
     # -- sources ----------------------------------------------------------------------
-    def add_source(self, name: str, base_url: str, *, prefix: str = "oai_dc",
+    def add_source(self, name: str, base_url: str, *, prefix: str | Sequence[str] = "oai_dc",
                    sets: tuple[str, ...] = (), delay: float = 0.0) -> Source:
         """StoreError when the name is taken or invalid, or a value is."""
         row = {"name": _check_name(name), **_source_values(base_url, prefix, sets, delay),
@@ -71,7 +71,8 @@ class HarvestState:
         return _source(row)
 
     def update_source(self, name: str, *, base_url: str | None = None,
-                      prefix: str | None = None, sets: tuple[str, ...] | None = None,
+                      prefix: str | Sequence[str] | None = None,
+                      sets: tuple[str, ...] | None = None,
                       delay: float | None = None) -> Source:
         """Change what is given, keep the rest (the watermark too)."""
         with self.database.writer() as w:
@@ -260,7 +261,13 @@ def _source_values(base_url: object, prefix: object, sets: object, delay: object
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) \
             or not math.isfinite(delay) or delay < 0:
         raise StoreError(f"delay must be a number of seconds, 0 or more, got {delay!r}")
-    return {"base_url": base_url, "prefix": check_prefix(prefix), "sets": " ".join(specs),
+    # Several prefixes (the source's own format first) are kept space-separated: a
+    # metadataPrefix holds no space (OAI-PMH.xsd metadataPrefixType).
+    prefixes = prefix.split(" ") if isinstance(prefix, str) else prefix
+    if isinstance(prefixes, str) or not isinstance(prefixes, (tuple, list)) or not prefixes:
+        raise StoreError(f"prefix must be a metadataPrefix or a sequence of them, got {prefix!r}")
+    checked = tuple(dict.fromkeys(check_prefix(p) for p in prefixes))
+    return {"base_url": base_url, "prefix": " ".join(checked), "sets": " ".join(specs),
             "delay": float(delay)}
 
 

@@ -13,7 +13,10 @@ def _configure_sources(parser: argparse.ArgumentParser) -> None:
     add = actions.add_parser("add", help="add a partner repository to harvest")
     add.add_argument("name", metavar="NAME", help="our name for it (letters, digits, _ . -)")
     add.add_argument("base_url", metavar="BASE_URL", help="its OAI-PMH base URL")
-    add.add_argument("--prefix", default="oai_dc", help="the metadataPrefix to harvest")
+    add.add_argument("--prefix", dest="prefixes", action="append", metavar="P",
+                     help="the metadataPrefix to harvest (default oai_dc); repeatable: the "
+                     "first is the records' own format, an oai_dc after it is harvested for "
+                     "the same records")
     add.add_argument("--set", dest="sets", action="append", default=[], metavar="SPEC",
                      help="harvest only this set (repeatable; default: everything)")
     add.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
@@ -34,14 +37,16 @@ def run_sources(args: argparse.Namespace, settings: Settings) -> int:
     with open_catalog(settings) as catalog:
         state = catalog.store.harvest
         if args.action == "add":
-            source = state.add_source(args.name, args.base_url, prefix=args.prefix,
+            source = state.add_source(args.name, args.base_url,
+                                      prefix=tuple(args.prefixes or ["oai_dc"]),
                                       sets=tuple(args.sets), delay=args.delay)
             say(f"source {source.name}: {source.base_url} ({source.prefix}); "
                 f"its records go into the set partner:{source.name}")
             from oai.validate.preflight import preflight  # what harvests will work around
 
             for finding in preflight(source.base_url, settings.identity.admin_emails[0],
-                                     prefix=source.prefix, sets=tuple(source.sets)):
+                                     prefix=source.prefix.split()[0],
+                                     sets=tuple(source.sets)):
                 say(f"warning: {finding.message}")
         elif args.action == "remove":
             purged = state.remove_source(args.name, purge=args.purge)

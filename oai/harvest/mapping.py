@@ -25,6 +25,12 @@ once. Either way the
 partner's ``<metadata>`` child is kept verbatim in the origin, so a crosswalk can be re-run
 without harvesting again.
 
+Two formats of one partner, one record. A format with no crosswalk (arXiv, DIF) is harvested
+together with the partner's oai_dc for the same records (``Companion``): each pass merges
+into what the other stored (``RecordMapper.stored``), so the record is served verbatim in the
+partner's format and in every format rendered from the oai_dc. The origin kept is the one of
+the source's own format, whichever pass writes, so that harvesting again changes nothing.
+
 Provenance. The draft's ``about`` is our ``<provenance>`` (``schemas.provenance``), chained onto
 the partner's own. ``altered`` is true when we changed what we serve: characters XML forbids
 were removed, or oai_dc children that are not Simple Dublin Core were left out.
@@ -32,7 +38,7 @@ were removed, or oai_dc children that are not Simple Dublin Core were left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import Callable, Literal, Sequence
 
 from lxml import etree
 
@@ -45,7 +51,11 @@ from schemas.provenance import render as render_provenance
 from schemas.reading import has_crosswalk, reader_for
 from schemas.reading import read_dc as crosswalk_dc
 from schemas.xwalk_values import CrosswalkError
+from store.reads.records import Rebuildable
 from store.types import DCValue, Origin, RecordDraft, is_valid_setspec
+
+# A pass of a source harvested in two formats: its own one (no crosswalk), or the oai_dc.
+Companion = Literal["own", "oai_dc"]
 
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 DC_ROOT = f"{{{OAI_DC_NS}}}dc"     # what makes a record Dublin Core (OAI-PMH §3.4)
@@ -118,13 +128,18 @@ class RecordMapper:
 
     def __init__(self, *, source: str, base_url: str, repository_identifier: str,
                  target: Target, fallback_date: str,
-                 sets_of: Callable[[str], tuple[str, ...] | None] = lambda ident: None) -> None:
+                 sets_of: Callable[[str], tuple[str, ...] | None] = lambda ident: None,
+                 companion: Companion | None = None, own_prefix: str | None = None,
+                 stored: Callable[[str], Rebuildable | None] = lambda ident: None) -> None:
         self.source = source
         self.base_url = base_url
         self.repository_identifier = repository_identifier
         self.target = target
         self.fallback_date = fallback_date   # a valid UTC datestamp for unusable partner dates
         self.sets_of = sets_of               # a record's current sets in our store, if any
+        self.companion = companion           # which pass of a two-format source, if one
+        self.own_prefix = own_prefix         # that source's own (verbatim) prefix
+        self.stored = stored                 # a live record as stored, to merge into
 
     def identifier(self, partner_identifier: str) -> str:
         return our_identifier(self.repository_identifier, self.source, partner_identifier)
@@ -154,9 +169,14 @@ class RecordMapper:
                 # Deleted headers often list no sets (DSpace); keep the memberships we had, so
                 # set-selective harvests of our copy still see the deletion (§2.5.1, §2.6).
                 sets = self.sets_of(ident) or sets
+            prefixes = self.target.prefixes
+            if self.companion == "oai_dc":
+                return Mapped(notes=notes)   # the own format's pass announces deletions
+            if self.companion == "own":      # ... in the formats the oai_dc pass serves too
+                prefixes = (*prefixes, *(f.prefix for f in self.target.renderable))
             # §2.5.1: the tombstone is announced in every format the record is served in.
             return Mapped(RecordDraft(ident, sets=sets, deleted=True, origin=origin,
-                                      disseminations={p: b"" for p in self.target.prefixes}),
+                                      disseminations={p: b"" for p in prefixes}),
                           notes=notes)
         if record.metadata is None:
             return Mapped(aside=SetAside(header.identifier, "the record has no metadata",
@@ -203,9 +223,30 @@ class RecordMapper:
             disseminations[own] = record.metadata
         return self._done(ident, dc, sets, disseminations, origin, notes, mismatch, own=own)
 
+    def _merged(self, ident: str, dc: tuple[DCValue, ...], disseminations: dict[str, bytes],
+                origin: Origin, own: str | None
+                ) -> tuple[tuple[DCValue, ...], dict[str, bytes], Origin, str | None]:
+        """A two-format source: this pass's formats over what the other pass stored."""
+        mine = self.own_prefix
+        current = self.stored(ident) if mine is not None else None
+        if current is None or mine is None:
+            return dc, disseminations, origin, own
+        if self.companion == "own" and own == mine:
+            # Keep the Dublin Core (and its renderings) the oai_dc pass stored.
+            kept = {p: x for p, x in current.xml.items() if p != mine}
+            return current.dc, {**kept, mine: disseminations[mine]}, origin, mine
+        if self.companion == "oai_dc" and mine in current.xml:
+            # Keep the record in its own format, and that format's origin.
+            keep_origin = current.origin if current.origin is not None else origin
+            return dc, {**disseminations, mine: current.xml[mine]}, keep_origin, mine
+        return dc, disseminations, origin, own
+
     def _done(self, ident: str, dc: tuple[DCValue, ...], sets: tuple[str, ...],
               disseminations: dict[str, bytes], origin: Origin, notes: tuple[str, ...],
               mismatch: str | None, *, own: str | None = None) -> Mapped:
+        if self.companion is not None:
+            dc, disseminations, origin, own = self._merged(ident, dc, disseminations, origin,
+                                                           own)
         about = render_provenance(origin, fallback_date=self.fallback_date)
         return Mapped(RecordDraft(ident, dc=dc, sets=sets, disseminations=disseminations,
                                   about=about, origin=origin, own_format=own), notes=notes,

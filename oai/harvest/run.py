@@ -40,7 +40,7 @@ from oai.harvest.continuation import chain_of, first_response
 from oai.harvest.errors import HarvestError
 from oai.harvest.mapping import RecordMapper
 from oai.harvest.models import PartnerIdentity, SetAside
-from oai.harvest.partner_description import publish_sets, target
+from oai.harvest.partner_description import harvest_passes, publish_sets, source_prefixes
 from oai.harvest.plan import HarvestOptions, Plan, intended_mode, plan
 from oai.harvest.policy import Action, Situation, Step
 from oai.harvest.progress import Tracker
@@ -48,6 +48,7 @@ from oai.harvest.report import SKIPPED, HarvestReport
 from oai.harvest.walk import Interrupted, ListState, PageResult, WalkContext, walk
 from schemas.base import FormatRegistry
 from store.errors import StoreError
+from store.reads.records import rebuildable
 from store.types import RunInfo, RunMode, RunStatus, Source
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ class _Run:
         chosen = Plan(chain[0].mode, chain[0].from_, chain[0].until) if chain else None
         run: RunInfo | None = None
         mapper: RecordMapper | None = None
+        passes_mappers: list[tuple[str, RecordMapper]] = []
         first: str | None = None
         interrupted = False
         try:
@@ -172,29 +174,37 @@ class _Run:
             report.run_id = run.id
             now = format_datestamp(store.clock())
             first = first_response(chain) or identity.response_date or now
-            tgt, warnings = target(self.client, state, source, registry)
-            for text in warnings:
-                self.warn(text)
-            mapper = RecordMapper(source=source.name, base_url=source.base_url,
-                                  repository_identifier=repository_identifier, target=tgt,
-                                  fallback_date=now,
-                                  sets_of=lambda ident: _sets_of(store, ident))
-            ctx = WalkContext(store, self.client, source.name, run.id, mapper, now, first,
-                              stopping=lambda: options.stopping)
+            passes = harvest_passes(self.client, state, source, registry, self.warn)
+            for prefix, tgt, companion in passes:
+                mapper = RecordMapper(
+                    source=source.name, base_url=source.base_url,
+                    repository_identifier=repository_identifier, target=tgt, fallback_date=now,
+                    sets_of=lambda ident: _sets_of(store, ident), companion=companion,
+                    own_prefix=passes[0][1].verbatim_prefix if companion else None,
+                    stored=lambda ident: store.database.read(rebuildable, ident))
+                passes_mappers.append((prefix, mapper))
+            mapper = passes_mappers[0][1]
             for text in publish_sets(self.client, store, source, identity):
                 self.note(text)
-            for key in source.sets or ("",):
-                cp = checkpoints.get(key)
-                if cp is not None and cp.token is None:
-                    continue                  # finished in an earlier session of this harvest
-                if options.stopping:
-                    raise Interrupted()
-                start = ListState.of(cp) if cp is not None else ListState(
-                    key, "ListRecords", source.prefix, key or None, chosen.from_, chosen.until)
-                # Closed at once however this ends, so its fetch thread is told to stop.
-                with closing(walk(ctx, start)) as results:
-                    for result in results:
-                        self.take(result)
+            for n, (prefix, each) in enumerate(passes_mappers):
+                ctx = WalkContext(store, self.client, source.name, run.id, each, now, first,
+                                  stopping=lambda: options.stopping)
+                for key in source.sets or ("",):
+                    # The first format's lists keep their old keys (a harvest begun before
+                    # sources had several formats resumes); the others are keyed by prefix.
+                    list_key = key if n == 0 else f"{prefix} {key}"
+                    cp = checkpoints.get(list_key)
+                    if cp is not None and cp.token is None:
+                        continue              # finished in an earlier session of this harvest
+                    if options.stopping:
+                        raise Interrupted()
+                    start = ListState.of(cp) if cp is not None else ListState(
+                        list_key, "ListRecords", prefix, key or None, chosen.from_,
+                        chosen.until)
+                    # Closed at once however this ends, so its fetch thread is told to stop.
+                    with closing(walk(ctx, start)) as results:
+                        for result in results:
+                            self.take(result)
             status, message = RunStatus.SUCCESS, None
         except HarvestError as exc:          # AccessDenied (401/403) included: stop the source
             status, message = RunStatus.FAILED, str(exc)
@@ -218,7 +228,8 @@ class _Run:
             for sent, count in self.mismatched.items():
                 self.warn(f"{count} record(s) came in namespace {sent or '(none)'!r}, not "
                           f"{mapper.target.namespace!r} as the source's format "
-                          f"{source.prefix!r} says; each was kept by what it is")
+                          f"{source_prefixes(source)[0]!r} says; each was kept by what "
+                          "it is")
         message = _with_warnings(message, report.warnings)
         moves = (chosen.mode if chosen else None) in (RunMode.FULL, RunMode.INCREMENTAL)
         info = state.finish_run(run.id, status=status, message=message,

@@ -102,12 +102,15 @@ def show_lines(state: HarvestState, name: str, history: int = 10) -> Iterator[st
     counts = state.source_counts(name)
     yield f"name:       {source.name}"
     yield f"base URL:   {source.base_url}"
-    yield f"format:     {source.prefix}"
+    yield f"format:     {', '.join(source.prefix.split())}"
     yield f"sets:       {' '.join(source.sets) or '(the whole repository)'}"
     yield f"delay:      {source.delay:g} s between requests"
     yield f"watermark:  {source.watermark or '(none: the next harvest is full)'}"
     yield f"records:    {counts['records']} live, {counts['deleted']} deleted"
     runs = state.runs(name, limit=history)
+    if runs and runs[0].message and "no oai_dc:" in runs[0].message:
+        # OAI-PMH §3.4: every record in oai_dc; say plainly when this source's are not.
+        yield "oai_dc:     none: the partner offers no oai_dc and its format has no crosswalk"
     yield "runs (newest first):" if runs else "runs: none yet"
     for run in runs:
         yield "  " + run_line(run)

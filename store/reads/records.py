@@ -148,3 +148,21 @@ def rebuild_page(conn: Connection, *, after: int, limit: int,
     return [Rebuildable(row.id, row.identifier, dc_from_json(row.dc), split_specs(row.set_specs),
                         None if row.about is None else bytes(row.about), row.own_prefix,
                         xml[row.id], origins.get(row.id)) for row in rows]
+
+
+def rebuildable(conn: Connection, identifier: str) -> Rebuildable | None:
+    """One live record as ``rebuild_page`` reads it (a harvest merging two of a partner's
+    formats into one record reads it so), or None."""
+    rid = conn.scalar(select(records.c.id).where(records.c.identifier == identifier,
+                                                 records.c.deleted.is_(False)))
+    if rid is None:
+        return None
+    r = records
+    row = conn.execute(select(r.c.id, r.c.identifier, r.c.dc, r.c.set_specs, r.c.about,
+                              r.c.own_prefix).where(r.c.id == rid)).one()
+    xml = {prefix: bytes(blob) for prefix, blob in conn.execute(
+        select(disseminations.c.prefix, disseminations.c.xml)
+        .where(disseminations.c.record_id == rid, disseminations.c.deleted.is_(False)))}
+    return Rebuildable(row.id, row.identifier, dc_from_json(row.dc), split_specs(row.set_specs),
+                       None if row.about is None else bytes(row.about), row.own_prefix, xml,
+                       origins_of(conn, [rid]).get(rid))

@@ -165,5 +165,8 @@ def test_partner_provenance_is_kept_and_other_formats_are_served_verbatim(
     assert payload.tag == "{urn:example:simple}record"
     assert payload.findtext("{urn:example:simple}name") == records[2].title
     stored = store.get_stored(simple)
-    assert stored.formats == ("simple",) and stored.dc == ()
+    # "simple" has no crosswalk: the partner's oai_dc of the same record is taken too, so the
+    # record is served in simple (verbatim, its origin) and in every format made from DC.
+    assert stored.formats == ("marc21", "mods", "oai_dc", "simple")
+    assert ("title", records[2].title) in [(v.element, v.value) for v in stored.dc]
     assert stored.origin.raw_metadata == etree.tostring(payload, encoding="utf-8")
