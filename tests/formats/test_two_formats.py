@@ -7,7 +7,7 @@ from __future__ import annotations
 from oai.harvest.mapping import our_identifier
 from oai.harvest.sources import show_lines
 from tests.formats.test_harvest_formats import formats_answer
-from tests.harvest.fakecatalogue import SIMPLE_NS, make_records
+from tests.harvest.fakecatalogue import SIMPLE_NS
 from tests.harvest_run.conftest import OURS
 
 ALL = ("marc21", "mods", "oai_dc", "simple")
