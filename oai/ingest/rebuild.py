@@ -7,7 +7,8 @@ reads the live records that have Dublin Core a page at a time (bounded memory, w
 store's size), renders each chosen format from their stored values, and writes the records
 whose bytes differ through the normal writer, one transaction per page, so a crash loses one
 page at most. The record's own format (``own_prefix``: a harvested or imported MARC record,
-say) is kept verbatim, never replaced by a crosswalk.
+say) is kept verbatim, never replaced by a crosswalk; a record harvested verbatim before its
+format had a crosswalk is read into Dublin Core from the partner's metadata kept in its origin.
 
 Resuming. By default only records that lack one of the chosen formats are read
 (``store.reads.records.rebuild_page(lacking=...)``), so a rerun after a crash goes on where it
@@ -22,14 +23,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from lxml import etree
+
 from schemas.base import FormatRegistry, MetadataFormat
+from schemas.reading import read_dc, reader_for
+from schemas.xwalk_values import CrosswalkError
 from store.reads.records import Rebuildable, rebuild_page
-from store.types import RecordDraft
+from store.types import DCValue, RecordDraft
 
 if TYPE_CHECKING:
     from store.records import RecordStore
 
 PAGE = 1000
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @dataclass
@@ -51,18 +57,37 @@ def chosen_formats(registry: FormatRegistry, prefixes: Sequence[str] = ()) -> li
     return [renderable[p] for p in prefixes] if prefixes else list(renderable.values())
 
 
+def _own(item: Rebuildable) -> tuple[tuple[DCValue, ...], str | None]:
+    """(Dublin Core, own prefix) of *item*. A record harvested before its format had a
+    crosswalk was kept verbatim only, with no Dublin Core: its own format is the prefix
+    serving the partner's metadata, read into Dublin Core now by its root element."""
+    raw = item.origin.raw_metadata if item.origin is not None else None
+    own = item.own_prefix or next((p for p, x in item.xml.items() if raw and x == raw), None)
+    if item.dc or raw is None:
+        return item.dc, own
+    try:
+        root = etree.fromstring(raw, _PARSER)
+        fmt = reader_for(root)
+        return (read_dc(fmt, root) if fmt is not None else ()), own
+    except (etree.XMLSyntaxError, CrosswalkError):
+        return (), own
+
+
 def redraft(item: Rebuildable, formats: Sequence[MetadataFormat], *,
             missing_only: bool = False) -> RecordDraft | None:
     """The record with *formats* rendered again (with *missing_only*, those it lacks), or
-    None when its bytes are already those."""
+    None when its bytes are already those, or when it has no Dublin Core to render."""
+    dc, own = _own(item)
+    if not dc:
+        return None     # a format with no crosswalk, kept verbatim only: nothing to render
     xml = dict(item.xml)
     for fmt in formats:
-        if fmt.prefix != item.own_prefix and not (missing_only and fmt.prefix in xml):
-            xml[fmt.prefix] = fmt.serialize(item.dc)
+        if fmt.prefix != own and not (missing_only and fmt.prefix in xml):
+            xml[fmt.prefix] = fmt.serialize(dc)
     if xml == item.xml:
         return None
-    return RecordDraft(item.identifier, dc=item.dc, sets=item.set_specs, disseminations=xml,
-                       about=item.about, origin=item.origin, own_format=item.own_prefix)
+    return RecordDraft(item.identifier, dc=dc, sets=item.set_specs, disseminations=xml,
+                       about=item.about, origin=item.origin, own_format=own)
 
 
 def rebuild(store: RecordStore, registry: FormatRegistry, prefixes: Sequence[str] = (), *,

@@ -112,3 +112,24 @@ def test_the_command_line(tmp_path, store_url, capsys, monkeypatch):
     assert "'ead' is not a format rendered from Dublin Core" in capsys.readouterr().err
     assert main(["--database", store_url, "formats", "list"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("marc21\t")
+
+
+def test_a_record_harvested_verbatim_before_its_crosswalk_is_read_into_dublin_core(store):
+    from store.types import Origin, RecordDraft
+
+    raw = (b'<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 i 4500'
+           b'</leader><controlfield tag="001">p-1</controlfield><datafield tag="245" ind1="0" '
+           b'ind2="0"><subfield code="a">Old harvest</subfield></datafield></record>')
+    origin = Origin("old", "http://p.example/oai", "oai:p.example:1", "2020-01-01",
+                    "http://www.loc.gov/MARC21/slim", "2020-02-02", raw_metadata=raw)
+    with store.writer() as w:   # what the harvester stored before marc21 had a crosswalk
+        w.put(RecordDraft("oai:b.example.org:old:1", disseminations={"marc21": raw},
+                          origin=origin))
+    counts = rebuild(store, default_registry())
+    assert (counts.read, counts.written) == (1, 1)
+    rec = store.get_stored("oai:b.example.org:old:1")
+    assert rec.formats == ("marc21", "mods", "oai_dc")
+    assert [v.value for v in rec.dc if v.element == "title"] == ["Old harvest"]
+    assert store.get_record(rec.identifier, "marc21").metadata == raw    # still as it came
+    assert b"Old harvest" in store.get_record(rec.identifier, "oai_dc").metadata
+    assert rebuild(store, default_registry(), everything=True).written == 0
