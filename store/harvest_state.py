@@ -78,7 +78,7 @@ class HarvestState:
         with self.database.writer() as w:
             old = _known(w.connection, name)
             values = _source_values(old.base_url if base_url is None else base_url,
-                                    old.prefix if prefix is None else prefix,
+                                    tuple(old.prefix.split()) if prefix is None else prefix,
                                     tuple(old.sets.split()) if sets is None else sets,
                                     old.delay if delay is None else delay)
             w.connection.execute(update(harvest_sources)
@@ -263,7 +263,7 @@ def _source_values(base_url: object, prefix: object, sets: object, delay: object
         raise StoreError(f"delay must be a number of seconds, 0 or more, got {delay!r}")
     # Several prefixes (the source's own format first) are kept space-separated: a
     # metadataPrefix holds no space (OAI-PMH.xsd metadataPrefixType).
-    prefixes = prefix.split(" ") if isinstance(prefix, str) else prefix
+    prefixes = (prefix,) if isinstance(prefix, str) else prefix
     if isinstance(prefixes, str) or not isinstance(prefixes, (tuple, list)) or not prefixes:
         raise StoreError(f"prefix must be a metadataPrefix or a sequence of them, got {prefix!r}")
     checked = tuple(dict.fromkeys(check_prefix(p) for p in prefixes))

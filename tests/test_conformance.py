@@ -288,9 +288,9 @@ def test_E15_until_before_earliest(get):
 
 
 def test_E16_E21_unknown_format(get):
-    r = get(f"verb=GetRecord&identifier={catalogue.ident(1)}&metadataPrefix=marc21")
+    r = get(f"verb=GetRecord&identifier={catalogue.ident(1)}&metadataPrefix=ead")
     assert_error(r, "cannotDisseminateFormat")
-    assert r.request_attrs["metadataPrefix"] == "marc21"   # not badArgument: attributes kept
+    assert r.request_attrs["metadataPrefix"] == "ead"   # not badArgument: attributes kept
     assert_error(get("verb=ListRecords&metadataPrefix=nonexistent"), "cannotDisseminateFormat")
     assert_error(get("verb=ListIdentifiers&metadataPrefix=nonexistent"), "cannotDisseminateFormat")
 

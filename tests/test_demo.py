@@ -38,7 +38,8 @@ def test_demo_loads_records_a_tombstone_and_named_sets(demo, store):
     described = {s.spec for s in catalog.sets() if s.description}
     assert {"human-rights", "instruments", "reports"} <= described
     gone = store.get_stored(TOMBSTONE)
-    assert gone.deleted and gone.dc == () and store.record_formats(TOMBSTONE) == ["oai_dc"]
+    assert gone.deleted and gone.dc == () and store.record_formats(TOMBSTONE) == [
+        "marc21", "mods", "oai_dc"]
 
 
 def test_set_hierarchy_reaches_down(demo, store):

@@ -51,7 +51,7 @@ def test_every_answer_is_200_well_formed_and_valid(demo_client, validate):
 
 def test_the_fuzzer_learns_the_catalogue_and_its_tokens(demo_client):
     cat = fuzz_run.learn(fuzz_run.flask_sender(demo_client))
-    assert cat.prefixes == ["oai_dc"] and len(cat.identifiers) == 6
+    assert cat.prefixes == ["oai_dc", "marc21", "mods"] and len(cat.identifiers) == 6
     assert "human-rights:trafficking" in cat.sets
     assert all(cat.tokens[verb] for verb in fuzzing.LISTS)  # page size 2: every list has more
 
