@@ -72,8 +72,7 @@ class HarvestState:
 
     def update_source(self, name: str, *, base_url: str | None = None,
                       prefix: str | Sequence[str] | None = None,
-                      sets: tuple[str, ...] | None = None,
-                      delay: float | None = None) -> Source:
+                      sets: tuple[str, ...] | None = None, delay: float | None = None) -> Source:
         """Change what is given, keep the rest (the watermark too)."""
         with self.database.writer() as w:
             old = _known(w.connection, name)
@@ -261,10 +260,9 @@ def _source_values(base_url: object, prefix: object, sets: object, delay: object
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) \
             or not math.isfinite(delay) or delay < 0:
         raise StoreError(f"delay must be a number of seconds, 0 or more, got {delay!r}")
-    # Several prefixes (the source's own format first) are kept space-separated: a
-    # metadataPrefix holds no space (OAI-PMH.xsd metadataPrefixType).
+    # Several prefixes (its own format first), space-separated: a prefix holds no space.
     prefixes = (prefix,) if isinstance(prefix, str) else prefix
-    if isinstance(prefixes, str) or not isinstance(prefixes, (tuple, list)) or not prefixes:
+    if not isinstance(prefixes, (tuple, list)) or not prefixes:
         raise StoreError(f"prefix must be a metadataPrefix or a sequence of them, got {prefix!r}")
     checked = tuple(dict.fromkeys(check_prefix(p) for p in prefixes))
     return {"base_url": base_url, "prefix": " ".join(checked), "sets": " ".join(specs),
