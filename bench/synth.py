@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from schemas import default_registry  # noqa: E402
 from store import RecordStore  # noqa: E402
-from store.types import DCValue, RecordDraft  # noqa: E402
+from store.record_types import DCValue, RecordDraft
 
 ID_PREFIX = "oai:granary.example.org:synth-"
 START = datetime(2019, 1, 1, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from typing import ClassVar, Union
 
 from oai.identity import RepositoryIdentity
 from schemas.base import MetadataFormat
-from store.types import RecordRow, SetInfo
+from store.record_types import RecordRow, SetInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from store.types import ListQuery, RecordRow, SetInfo
+from store.record_types import ListQuery, RecordRow, SetInfo
 
 
 class RecordSource(Protocol):

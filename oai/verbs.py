@@ -59,7 +59,7 @@ from oai.replies import (
 )
 from oai.repository import RecordSource
 from schemas.base import FormatRegistry
-from store.types import ListQuery, RecordRow, SetInfo
+from store.record_types import ListQuery, RecordRow, SetInfo
 
 T = TypeVar("T")
 

@@ -30,7 +30,7 @@ from oai.replies import (
     Reply,
     TokenInfo,
 )
-from store.types import RecordRow
+from store.record_types import RecordRow
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Sequence
 
 from lxml import etree
 
-from store.types import DCValue
+from store.record_types import DCValue
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 

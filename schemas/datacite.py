@@ -14,7 +14,7 @@ from lxml import etree
 from schemas.base import MetadataFormat
 from schemas.xwalk_ids import classify, doi_url, isbn_urn
 from schemas.xwalk_values import CrosswalkError, dedupe, in_text
-from store.types import DC_ELEMENTS, DCValue
+from store.record_types import DC_ELEMENTS, DCValue
 
 DATACITE_NS = "http://datacite.org/schema/kernel-4"
 DATACITE_SCHEMA = "http://schema.datacite.org/meta/kernel-4/metadata.xsd"

@@ -28,8 +28,8 @@ from schemas.xwalk_values import (
     marc_language,
     out_text,
 )
+from store.record_types import DCValue
 from store.syntax import utc_seconds
-from store.types import DCValue
 
 MARC_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
 _NSMAP = {"marc": MARC_NS, "xsi": XSI_NS}

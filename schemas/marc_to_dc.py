@@ -14,7 +14,7 @@ from lxml import etree
 
 from schemas.xwalk_ids import doi_url, isbn_urn, issn_urn
 from schemas.xwalk_values import CrosswalkError, dcmi_type, dedupe, first_year, in_text, is_w3cdtf
-from store.types import DC_ELEMENTS, DCValue
+from store.record_types import DC_ELEMENTS, DCValue
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 _M = f"{{{MARC_NS}}}"

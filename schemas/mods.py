@@ -27,7 +27,7 @@ from schemas.xwalk_values import (
     out_text,
     xml_lang,
 )
-from store.types import DCValue
+from store.record_types import DCValue
 
 MODS_SCHEMA = "http://www.loc.gov/standards/mods/v3/mods-3-6.xsd"
 MODS_VERSION = "3.6"   # §6 MODS version: mods-3-6.xsd rejects 3.7 and 3.8

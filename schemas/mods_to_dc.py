@@ -14,7 +14,7 @@ from lxml import etree
 
 from schemas.xwalk_ids import doi_url, isbn_urn, issn_urn
 from schemas.xwalk_values import CrosswalkError, dcmi_type, dedupe, in_text
-from store.types import DC_ELEMENTS, DCValue
+from store.record_types import DC_ELEMENTS, DCValue
 
 MODS_NS = "http://www.loc.gov/mods/v3"
 _NAMESPACES = (MODS_NS, MODS_NS + "/")

@@ -14,7 +14,7 @@ from typing import Sequence
 from lxml import etree
 
 from schemas.base import XSI_NS, MetadataFormat
-from store.types import DC_ELEMENTS, DCValue
+from store.record_types import DC_ELEMENTS, DCValue
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"

@@ -22,8 +22,8 @@ from datetime import datetime
 from lxml import etree
 
 from schemas.base import XSI_NS
+from store.record_types import Origin
 from store.syntax import seconds_text
-from store.types import Origin
 
 PROVENANCE_NS = "http://www.openarchives.org/OAI/2.0/provenance"
 PROVENANCE_SCHEMA = "http://www.openarchives.org/OAI/2.0/provenance.xsd"

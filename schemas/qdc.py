@@ -18,7 +18,7 @@ from lxml import etree
 
 from schemas.base import MetadataFormat
 from schemas.xwalk_values import in_text
-from store.types import DC_ELEMENTS, DCValue
+from store.record_types import DC_ELEMENTS, DCValue
 
 DCTERMS_NS = "http://purl.org/dc/terms/"
 QDC_SCHEMA = "http://dublincore.org/schemas/xmls/qdc/2006/01/06/dcterms.xsd"

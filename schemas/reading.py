@@ -20,7 +20,7 @@ from schemas.mods_to_dc import MODS_NS
 from schemas.oai_dc import OAI_DC, OAI_DC_NS
 from schemas.qdc import DCTERMS_NS, QDC
 from schemas.xwalk_values import CrosswalkError
-from store.types import DCValue
+from store.record_types import DCValue
 
 _ROOTS = {
     (OAI_DC_NS, "dc"): OAI_DC,

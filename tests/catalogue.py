@@ -3,7 +3,7 @@ records spread over days, a set hierarchy, records sharing one datestamp, and to
 """
 from __future__ import annotations
 
-from store.types import DCValue, RecordDraft, SetInfo
+from store.record_types import DCValue, RecordDraft, SetInfo
 
 REPO_ID = "granary.example.org"
 

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import requests
 
-from store.types import DCValue, RecordDraft, SetInfo
+from store.record_types import DCValue, RecordDraft, SetInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 

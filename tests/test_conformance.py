@@ -163,7 +163,7 @@ def fresh_url(request):
 def test_C2_list_sets_pages(fresh_url, validate):
     from oai import create_app
     from store import RecordStore
-    from store.types import SetInfo
+    from store.record_types import SetInfo
     from tests.conftest import FakeClock
 
     clock = FakeClock()

@@ -7,7 +7,7 @@ import pytest
 from harvest_cli import main
 from oai.ingest import Catalog, demo_sets, load_demo
 from schemas import default_registry
-from store.types import ListQuery
+from store.record_types import ListQuery
 
 REPO = "granary.example.org"
 STRATEGIES = f"oai:{REPO}:strategies-against-human-trafficking"

@@ -10,7 +10,7 @@ import pytest
 from oai.identity import escape_local, make_identifier
 from oai.ingest import Catalog, IngestError, read_csv
 from schemas import default_registry
-from store.types import DCValue, SetInfo
+from store.record_types import DCValue, SetInfo
 
 REPO = "granary.example.org"
 REGISTRY = default_registry()

@@ -10,7 +10,7 @@ from lxml import etree
 import oai.ingest.xml_reader as xml_reader
 from oai.ingest import Catalog, IngestError, read_xml
 from schemas import default_registry
-from store.types import DCValue
+from store.record_types import DCValue
 
 DATA = Path(__file__).parent / "data" / "ingest"
 REPO = "granary.example.org"

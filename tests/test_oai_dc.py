@@ -9,7 +9,8 @@ from lxml import etree
 
 from schemas import default_registry
 from schemas.oai_dc import DC_NS, OAI_DC, OAI_DC_NS, OAI_DC_SCHEMA, ingest, read_dc, render
-from store.types import DC_ELEMENTS, DCValue, clean_text
+from store.record_types import DC_ELEMENTS, DCValue
+from store.syntax import clean_text
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

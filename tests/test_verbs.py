@@ -20,7 +20,7 @@ from oai.errors import (
 )
 from oai.identity import RepositoryIdentity
 from schemas import default_registry
-from store.types import DCValue, RecordDraft, SetInfo
+from store.record_types import DCValue, RecordDraft, SetInfo
 from tests import catalogue
 from tests.catalogue import ident
 

@@ -20,7 +20,7 @@ from oai.replies import (
     TokenInfo,
 )
 from schemas import default_registry
-from store.types import DCValue, RecordRow, SetInfo
+from store.record_types import DCValue, RecordRow, SetInfo
 from tests.oaitest import NS
 
 NOW = datetime(2024, 5, 6, 7, 8, 9, 999999, tzinfo=timezone.utc)

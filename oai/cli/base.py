@@ -18,7 +18,7 @@ from oai.config import Settings
 
 if TYPE_CHECKING:
     from oai.ingest import Catalog
-    from store.types import WriteCounts
+    from store.record_types import WriteCounts
 
 PROG = "oai-harvest"
 

@@ -93,7 +93,7 @@ def _configure_sets(parser: argparse.ArgumentParser) -> None:
 
 @command("sets", "manage sets: add SPEC NAME [--description TEXT], list", _configure_sets)
 def run_sets(args: argparse.Namespace, settings: Settings) -> int:
-    from store.types import SetInfo
+    from store.record_types import SetInfo
 
     with open_catalog(settings) as catalog:
         if args.action == "add":

@@ -18,30 +18,30 @@ serving), ``plan`` (full, incremental or range), ``jobs`` (several sources, for 
 """
 from oai.harvest.client import OAIClient
 from oai.harvest.errors import (
-                                AccessDenied,
-                                BrokenPage,
-                                HarvestError,
-                                NotOAIResponse,
-                                PartnerError,
-                                RequestCapReached,
-                                ResponseTooLarge,
-                                TokenRejected,
-                                TransportError,
-                                UnexpectedStatus,
-                                UnsafeDocument,
+    AccessDenied,
+    BrokenPage,
+    HarvestError,
+    NotOAIResponse,
+    PartnerError,
+    RequestCapReached,
+    ResponseTooLarge,
+    TokenRejected,
+    TransportError,
+    UnexpectedStatus,
+    UnsafeDocument,
 )
 from oai.harvest.http import HttpClient, HttpConfig
 from oai.harvest.models import (
-                                FormatInfo,
-                                HarvestedRecord,
-                                Header,
-                                ListWindow,
-                                Page,
-                                PartnerIdentity,
-                                PartnerSet,
-                                Repair,
-                                ResumptionInfo,
-                                SetAside,
+    FormatInfo,
+    HarvestedRecord,
+    Header,
+    ListWindow,
+    Page,
+    PartnerIdentity,
+    PartnerSet,
+    Repair,
+    ResumptionInfo,
+    SetAside,
 )
 from oai.harvest.policy import HarvestPolicy
 

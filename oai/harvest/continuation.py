@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from store.types import Checkpoint, RunInfo, RunStatus
+from store.harvest_types import Checkpoint, RunInfo, RunStatus
 
 if TYPE_CHECKING:
     from store.harvest_state import HarvestState

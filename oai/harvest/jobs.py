@@ -23,7 +23,7 @@ from oai.harvest.progress import Progress
 from oai.harvest.report import HarvestReport
 from oai.harvest.run import harvest, newest_run
 from schemas.base import FormatRegistry
-from store.types import Source
+from store.harvest_types import Source
 
 if TYPE_CHECKING:
     from store import RecordStore

@@ -52,7 +52,8 @@ from schemas.reading import has_crosswalk, reader_for
 from schemas.reading import read_dc as crosswalk_dc
 from schemas.xwalk_values import CrosswalkError
 from store.reads.records import Rebuildable
-from store.types import DCValue, Origin, RecordDraft, is_valid_setspec
+from store.record_types import DCValue, Origin, RecordDraft
+from store.syntax import is_setspec
 
 # A pass of a source harvested in two formats: its own one (no crosswalk), or the oai_dc.
 Companion = Literal["own", "oai_dc"]
@@ -148,7 +149,7 @@ class RecordMapper:
         kept, notes = [partner_set(self.source)], []
         for spec in specs:
             ours = partner_set(self.source, spec)
-            if is_valid_setspec(ours):
+            if is_setspec(ours):
                 kept.append(ours)
             else:
                 notes.append(f"setSpec {spec!r} is not a legal setSpec; left out")

@@ -26,7 +26,9 @@ from oai.harvest.models import FormatInfo, PartnerIdentity
 from oai.harvest.policy import Action, Situation, Step
 from schemas.base import FormatRegistry
 from schemas.oai_dc import OAI_DC_NS, OAI_DC_SCHEMA
-from store.types import SetInfo, Source, is_valid_setspec
+from store.harvest_types import Source
+from store.record_types import SetInfo
+from store.syntax import is_setspec
 
 if TYPE_CHECKING:
     from store import RecordStore
@@ -160,7 +162,7 @@ def publish_sets(client: OAIClient, store: RecordStore, source: Source,
                           f"Records harvested from {source.base_url}"))
         for spec, name in names.items():
             ours = partner_set(source.name, spec)
-            if is_valid_setspec(ours):
+            if is_setspec(ours):
                 w.put_set(SetInfo(ours, name or spec))
             else:
                 notes.append(f"partner set {spec!r} is not a legal setSpec; left out")

@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from oai.datestamps import Granularity, parse_lenient
 from oai.harvest.dates import format_bound
-from store.types import RunMode
+from store.harvest_types import RunMode
 
 DEFAULT_OVERLAP = {Granularity.SECONDS: timedelta(hours=1), Granularity.DAY: timedelta(days=1)}
 

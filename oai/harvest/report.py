@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oai.harvest.models import SetAside
-from store.types import RunMode, RunStatus
+from store.harvest_types import RunMode, RunStatus
 
 EXIT_SUCCESS = 0
 EXIT_FAILED = 1

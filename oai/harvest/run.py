@@ -48,8 +48,8 @@ from oai.harvest.report import SKIPPED, HarvestReport
 from oai.harvest.walk import Interrupted, ListState, PageResult, WalkContext, walk
 from schemas.base import FormatRegistry
 from store.errors import StoreError
+from store.harvest_types import RunInfo, RunMode, RunStatus, Source
 from store.reads.records import rebuildable
-from store.types import RunInfo, RunMode, RunStatus, Source
 
 if TYPE_CHECKING:
     from store import RecordStore

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Iterator
 from urllib.parse import urlsplit
 
-from store.types import MAX_SOURCE_NAME, RunInfo, Source, is_valid_source_name
+from store.harvest_types import RunInfo, Source
+from store.syntax import MAX_SOURCE_NAME, is_source_name
 
 if TYPE_CHECKING:
     from store.harvest_state import HarvestState
@@ -25,7 +26,7 @@ def name_for(base_url: str, taken: set[str]) -> str:
     parts = urlsplit(base_url)
     host = (parts.hostname or "partner") + (f"-{parts.port}" if parts.port else "")
     stem = re.sub(r"[^A-Za-z0-9_.\-]+", "-", host).strip("-._")[: MAX_SOURCE_NAME - 4]
-    if not stem or not is_valid_source_name(stem):
+    if not stem or not is_source_name(stem):
         stem = "partner"
     name, n = stem, 1
     while name in taken:

@@ -43,7 +43,8 @@ from oai.harvest.models import ListWindow, Page, SetAside
 from oai.harvest.policy import Action, Situation, Step
 from store.drafts import prepare
 from store.errors import StoreError
-from store.types import Checkpoint, RecordDraft, SetAsideRecord, WriteCounts
+from store.harvest_types import Checkpoint, SetAsideRecord
+from store.record_types import RecordDraft, WriteCounts
 
 if TYPE_CHECKING:
     from store import RecordStore

@@ -27,8 +27,8 @@ from oai.ingest.marc_reader import MARC_SUFFIXES, looks_like_iso2709, read_marc
 from oai.ingest.xml_reader import read_xml
 from schemas.base import FormatRegistry
 from store import StoreError
+from store.record_types import RecordDraft, SetInfo, WriteCounts
 from store.syntax import is_setspec
-from store.types import RecordDraft, SetInfo, WriteCounts
 
 if TYPE_CHECKING:
     from store.records import RecordStore

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from oai.ingest.items import IngestError, SourceItem
-from store.types import DC_ELEMENTS, DCValue
+from store.record_types import DC_ELEMENTS, DCValue
 
 SEPARATOR = "||"
 _SPECIAL = ("identifier", "sets", "status")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from store.types import DCValue
+from store.record_types import DCValue
 
 
 class IngestError(Exception):

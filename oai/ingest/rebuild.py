@@ -29,7 +29,7 @@ from schemas.base import FormatRegistry, MetadataFormat
 from schemas.reading import read_dc, reader_for
 from schemas.xwalk_values import CrosswalkError
 from store.reads.records import Rebuildable, rebuild_page
-from store.types import DCValue, RecordDraft
+from store.record_types import DCValue, RecordDraft
 
 if TYPE_CHECKING:
     from store.records import RecordStore

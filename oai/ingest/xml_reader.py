@@ -34,7 +34,7 @@ from schemas.marc_to_dc import MARC_NS
 from schemas.mods_to_dc import MODS_NS
 from schemas.reading import read_dc
 from schemas.xwalk_values import CrosswalkError
-from store.types import DCValue
+from store.record_types import DCValue
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _RECORD = f"{{{OAI_NS}}}record"

@@ -8,7 +8,7 @@ from lxml import etree
 from schemas.marc21 import render
 from schemas.marc_to_dc import MARC_NS, ingest
 from schemas.xwalk_values import CrosswalkError
-from store.types import DCValue as D
+from store.record_types import DCValue as D
 from tests.crosswalks.helpers import M, marc, pairs, realworld
 
 F008_S1999 = "990101s1999    xx      o     000 0 eng d"

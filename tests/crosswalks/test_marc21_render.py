@@ -10,7 +10,7 @@ from lxml import etree
 
 from schemas.marc21 import MARC21, MARC_SCHEMA, render
 from schemas.marc_to_dc import MARC_NS
-from store.types import DCValue as D
+from store.record_types import DCValue as D
 from tests.crosswalks.helpers import M, controls, fields
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -10,7 +10,7 @@ from lxml import etree
 from schemas.mods import MODS, MODS_SCHEMA, render
 from schemas.mods_to_dc import MODS_NS, ingest
 from schemas.xwalk_values import CrosswalkError
-from store.types import DCValue as D
+from store.record_types import DCValue as D
 from tests.crosswalks.helpers import pairs, wrap
 
 NS = {"m": MODS_NS}

@@ -20,8 +20,8 @@ from schemas.marc21 import MARC21
 from schemas.mods import MODS
 from schemas.oai_dc import OAI_DC_NS, read_dc
 from schemas.xwalk_values import in_text, xml_lang
-from store.types import DCValue as D
-from store.types import clean_text
+from store.record_types import DCValue as D
+from store.syntax import clean_text
 from tests.crosswalks.helpers import realworld
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"

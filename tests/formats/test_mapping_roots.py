@@ -11,7 +11,7 @@ from oai.harvest.mapping import RecordMapper, target_for
 from oai.harvest.models import HarvestedRecord, Header
 from oai.replies import GetRecordReply
 from schemas import default_registry
-from store.types import RecordRow
+from store.record_types import RecordRow
 
 MODS_NS = "http://www.loc.gov/mods/v3"
 MARC_NS = "http://www.loc.gov/MARC21/slim"

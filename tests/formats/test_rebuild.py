@@ -115,7 +115,7 @@ def test_the_command_line(tmp_path, store_url, capsys, monkeypatch):
 
 
 def test_a_record_harvested_verbatim_before_its_crosswalk_is_read_into_dublin_core(store):
-    from store.types import Origin, RecordDraft
+    from store.record_types import Origin, RecordDraft
 
     raw = (b'<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 i 4500'
            b'</leader><controlfield tag="001">p-1</controlfield><datafield tag="245" ind1="0" '

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from oai.harvest.plan import HarvestOptions
 from oai.harvest.run import harvest
 from schemas import default_registry
-from store.types import ListQuery
+from store.record_types import ListQuery
 
 # The fake partner and the instant-sleep clients are the harvester tests' own fixtures.
 from tests.harvest.conftest import make_client, partner, sleeps  # noqa: F401

@@ -15,7 +15,7 @@ from schemas import default_registry
 from schemas.oai_dc import OAI_DC_NS
 from schemas.provenance import PROVENANCE_NS, is_utc_datetime, partner_chain, render
 from store.drafts import check_identifier
-from store.types import DCValue, Origin, RecordRow
+from store.record_types import DCValue, Origin, RecordRow
 
 DC = (b'<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
       b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title xml:lang="en">T</dc:title>'

@@ -10,7 +10,7 @@ from lxml import etree
 
 from oai.harvest.mapping import our_identifier
 from schemas.oai_dc import OAI_DC
-from store.types import DCValue, RecordDraft, SetInfo
+from store.record_types import DCValue, RecordDraft, SetInfo
 from tests.conftest import FakeClock
 from tests.harvest.fakecatalogue import make_records
 from tests.harvest.fakepartner import FakePartner

@@ -6,7 +6,7 @@ import pytest
 
 from oai.ingest import Catalog, load_demo
 from schemas import default_registry
-from store.types import DCValue, Origin, RecordDraft
+from store.record_types import DCValue, Origin, RecordDraft
 
 REPO = "granary.example.org"
 HOSTILE_ID = f"oai:{REPO}:hostile/a&b"

@@ -7,8 +7,8 @@ import pytest
 
 from store.migrate import downgrade
 from store.reads import browse
+from store.record_types import DCValue, RecordDraft
 from store.search import MAX_TERMS, match_expression, terms
-from store.types import DCValue, RecordDraft
 
 ID = "oai:test:{}"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 STORE = Path(__file__).resolve().parents[2] / "store"
 # What the protocol layer, the crosswalks and the harvester import without pulling in SQLAlchemy.
-VOCABULARY = ("store", "store.types", "store.record_types", "store.harvest_types",
+VOCABULARY = ("store", "store.record_types", "store.harvest_types",
               "store.syntax", "store.errors")
 
 
