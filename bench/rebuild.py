@@ -42,7 +42,8 @@ def peak_rss_mb() -> float:
 def run(url: str, count: int, prefixes: list[str], page: int) -> dict:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), str(count),
-                    "--database", url], check=True, stdout=subprocess.DEVNULL)
+                    "--database", url, "--formats", "oai_dc"],
+                   check=True, stdout=subprocess.DEVNULL)
     synth_seconds = time.perf_counter() - t0
     store = RecordStore(url)
     early: list[float] = []

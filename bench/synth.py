@@ -3,13 +3,14 @@
 ``python bench/synth.py N --database URL`` writes N records (seeded: the same N and seed give
 the same catalogue) with about fifteen Dublin Core values and ~1 KB of oai_dc each, spread over
 several years of datestamps, in a few sets including a hierarchy, and 1% tombstones. Records go
-through ``RecordStore.writer()`` and ``put_many`` exactly as an import does; their oai_dc bytes
-are rendered by ``schemas.default_registry()``. The store stamps each transaction with its
-clock at commit, so the clock given to the store is moved forward between transactions: one
-transaction per batch, one datestamp per batch.
+through ``RecordStore.writer()`` and ``put_many`` exactly as an import does, rendered in every
+format ``schemas.default_registry()`` renders from Dublin Core (oai_dc, marc21, mods), as an
+import renders them; ``--formats oai_dc`` renders fewer (for benchmarks of something else).
+The store stamps each transaction with its clock at commit, so the clock given to the store
+is moved forward between transactions: one transaction per batch, one datestamp per batch.
 
-It prints records/s, and how the time split between building drafts (DC values + oai_dc
-rendering), rendering alone, and the store's write.
+It prints records/s, and how the time split between building drafts (DC values + rendering),
+rendering alone, and the store's write.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -63,7 +65,7 @@ class Synthesizer:
     work and the measured rate is the import path's, not the random generator's.
     """
 
-    def __init__(self, seed: int = 4) -> None:
+    def __init__(self, seed: int = 4, formats: Sequence[str] | None = None) -> None:
         rng = random.Random(seed)
         words = sorted({"".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
                         for _ in range(600)})
@@ -78,7 +80,14 @@ class Synthesizer:
         self.sentences = [p.capitalize() + "." for p in phrases(1021, 8, 16)]
         self.publishers = [f"{p.title()} Press" for p in phrases(61, 1, 2)]
         self.seed = seed
-        self.oai_dc = default_registry().get("oai_dc")
+        registry = default_registry()
+        if formats is None:     # what an import writes: every format made from Dublin Core
+            self.formats = registry.renderable()
+        else:
+            found = [registry.get(p) for p in formats]
+            if any(f is None or f.render is None for f in found):
+                raise ValueError(f"not formats rendered from Dublin Core: {formats}")
+            self.formats = [f for f in found if f is not None]
         self.render_seconds = 0.0
 
     def dc(self, n: int, edition: int = 0) -> tuple[DCValue, ...]:
@@ -117,13 +126,14 @@ class Synthesizer:
         """Record *n*; every hundredth is a tombstone. *edition* > 0 makes a changed version."""
         ident, sets = identifier(n), self.sets(n)
         if n % 100 == 99 and not edition:
-            # Listed in oai_dc as deleted: the prefix is named, its bytes are not used.
-            return RecordDraft(ident, sets=sets, deleted=True, disseminations={"oai_dc": b""})
+            # Listed as deleted in each format: the prefixes are named, their bytes not used.
+            return RecordDraft(ident, sets=sets, deleted=True,
+                               disseminations={f.prefix: b"" for f in self.formats})
         dc = self.dc(n, edition)
         t0 = time.perf_counter()
-        xml = self.oai_dc.serialize(dc)
+        xml = {f.prefix: f.serialize(dc) for f in self.formats}
         self.render_seconds += time.perf_counter() - t0
-        return RecordDraft(ident, dc=dc, sets=sets, disseminations={"oai_dc": xml})
+        return RecordDraft(ident, dc=dc, sets=sets, disseminations=xml)
 
 
 @dataclass
@@ -141,12 +151,13 @@ class SynthResult:
 
 
 def synth(url: str, count: int, *, seed: int = 4, batch: int = 1000, start: int = 0,
-          years: float = YEARS, progress: bool = False) -> SynthResult:
+          years: float = YEARS, progress: bool = False,
+          formats: Sequence[str] | None = None) -> SynthResult:
     """Write records start..start+count-1 to the store at *url* (upgraded first)."""
     clock = BatchClock()
     store = RecordStore(url, clock=clock)
     store.upgrade()
-    maker = Synthesizer(seed)
+    maker = Synthesizer(seed, formats)
     batches = max(1, -(-count // batch))
     step = timedelta(seconds=int(years * 365.25 * 86400 / batches))
     build = write = 0.0
@@ -181,16 +192,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="records per transaction (one datestamp each); default 1000")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--progress", action="store_true", help="progress lines on stderr")
+    parser.add_argument("--formats", help="comma-separated prefixes to render (default: every "
+                        "format rendered from Dublin Core, as an import does)")
     args = parser.parse_args(argv)
     if args.count < 1 or args.batch < 1:
         parser.error("count and --batch must be at least 1")
-    result = synth(args.database, args.count, seed=args.seed, batch=args.batch,
-                   progress=args.progress)
+    formats = args.formats.split(",") if args.formats else None
+    try:
+        result = synth(args.database, args.count, seed=args.seed, batch=args.batch,
+                       progress=args.progress, formats=formats)
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.json:
         print(json.dumps({**asdict(result), "rate": result.rate}))
     else:
         print(f"{result.records} records in {result.seconds:.1f} s: {result.rate:,.0f} records/s "
-              f"(drafts {result.build_seconds:.1f} s, of which oai_dc rendering "
+              f"(drafts {result.build_seconds:.1f} s, of which rendering "
               f"{result.render_seconds:.1f} s; store writes {result.write_seconds:.1f} s; "
               f"{result.transactions} transactions)")
     return 0
