@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from store.record_types import ListQuery, RecordRow, SetInfo
+from store.record_types import FoundRecord, ListQuery, RecordRow, SetInfo
 
 
 class RecordSource(Protocol):
     def earliest_datestamp(self) -> datetime | None: ...
 
     def get_record(self, identifier: str, prefix: str) -> RecordRow | None: ...
+
+    def find_record(self, identifier: str, prefix: str) -> FoundRecord | None: ...
 
     def record_formats(self, identifier: str) -> list[str] | None: ...
 

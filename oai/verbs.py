@@ -108,18 +108,17 @@ def get_record(req: OAIRequest, ctx: Context) -> GetRecordReply:
     identifier, prefix = req.identifier, req.metadata_prefix
     assert identifier is not None and prefix is not None  # arguments.parse guarantees both
     errors: list[OAIError] = []
-    known = ctx.store.record_formats(identifier)
-    if known is None:
+    found = ctx.store.find_record(identifier, prefix)
+    if found is None:
         errors.append(IdDoesNotExist(f"no record has the identifier '{_shown(identifier)}'"))
     if prefix not in ctx.formats:
         errors.append(CannotDisseminateFormat(
             f"'{prefix}' is not a metadata format of this repository"))
-    elif known is not None and prefix not in known:
+    elif found is not None and prefix not in found.formats:
         errors.append(CannotDisseminateFormat(f"this record is not available as '{prefix}'"))
     raise_all(errors)  # §3.6: both errors when both apply
-    row = ctx.store.get_record(identifier, prefix)
-    if row is None:  # deleted from under us between the two reads
-        raise IdDoesNotExist(f"no record has the identifier '{_shown(identifier)}'")
+    assert found is not None and found.row is not None  # its formats hold prefix: it has a row
+    row = found.row
     # A tombstone is served as a header with status="deleted" and nothing else (§2.5.1).
     return GetRecordReply(row)
 

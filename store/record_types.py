@@ -92,6 +92,16 @@ class RecordRow:
 
 
 @dataclass(frozen=True, slots=True)
+class FoundRecord:
+    """What GetRecord needs of one identifier, read at once: the formats the record is
+    disseminated in (as ``record_formats`` gives them) and the record in the asked format
+    (None when it has no row for that format)."""
+
+    formats: tuple[str, ...]
+    row: RecordRow | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredRecord:
     """A record with its Dublin Core values, for crosswalks, the CLI and tests."""
 

@@ -24,7 +24,7 @@ from store.migrate import upgrade
 from store.models import repository_meta
 from store.reads import catalogue, lists
 from store.reads import records as record_reads
-from store.record_types import ListQuery, RecordRow, SetInfo, StoredRecord
+from store.record_types import FoundRecord, ListQuery, RecordRow, SetInfo, StoredRecord
 from store.writer import Writer
 
 __all__ = ["RecordStore", "StoreError", "Writer"]
@@ -111,6 +111,10 @@ class RecordStore:
         """The record in that format, None when the record is unknown or never had it. A
         tombstone, or a format the record no longer has, comes back with deleted=True."""
         return self.database.read(record_reads.get_record, identifier, prefix)
+
+    def find_record(self, identifier: str, prefix: str) -> FoundRecord | None:
+        """``record_formats`` and ``get_record`` in one statement (GetRecord's one read)."""
+        return self.database.read(record_reads.find_record, identifier, prefix)
 
     def record_formats(self, identifier: str) -> list[str] | None:
         """The prefixes the record is disseminated in (kept for tombstones); None if unknown."""

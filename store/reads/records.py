@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, select
 
 from store.drafts import dc_from_json
 from store.models import (
@@ -21,7 +21,7 @@ from store.models import (
     records,
     split_specs,
 )
-from store.record_types import DCValue, Origin, RecordRow, StoredRecord
+from store.record_types import DCValue, FoundRecord, Origin, RecordRow, StoredRecord
 
 
 class Rebuildable(NamedTuple):
@@ -52,6 +52,40 @@ def get_record(conn: Connection, identifier: str, prefix: str) -> RecordRow | No
                      deleted=deleted, set_specs=split_specs(row.set_specs),
                      metadata=None if deleted else bytes(row.xml),
                      about=bytes(row.about) if not deleted and row.about is not None else None)
+
+
+# GetRecord in one statement: a row per format the record has (none for a record without
+# formats), the blob only for the asked one. Built once: composing a select costs more than
+# running it on a warm database.
+_FIND = (select(records.c.identifier, records.c.datestamp, records.c.deleted,
+                records.c.set_specs, records.c.about, disseminations.c.prefix,
+                disseminations.c.deleted.label("fmt_deleted"),
+                case((disseminations.c.prefix == bindparam("prefix"), disseminations.c.xml))
+                .label("xml"))
+         .select_from(records.outerjoin(disseminations,
+                                        disseminations.c.record_id == records.c.id))
+         .where(records.c.identifier == bindparam("identifier")))
+
+
+def find_record(conn: Connection, identifier: str, prefix: str) -> FoundRecord | None:
+    """The record's formats and the record in *prefix*; None when the identifier is unknown.
+    Formats and record follow ``record_formats`` and ``get_record`` exactly."""
+    rows = conn.execute(_FIND, {"identifier": identifier, "prefix": prefix}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    formats = sorted(r.prefix for r in rows
+                     if r.prefix is not None and (first.deleted or not r.fmt_deleted))
+    asked = next((r for r in rows if r.prefix == prefix), None)
+    if asked is None:
+        return FoundRecord(tuple(formats), None)
+    deleted = bool(asked.deleted or asked.fmt_deleted)
+    # §2.5.1 / §4.1: a deleted record is a header only: no metadata and no about.
+    return FoundRecord(tuple(formats), RecordRow(
+        identifier=asked.identifier, datestamp=from_epoch(asked.datestamp), deleted=deleted,
+        set_specs=split_specs(asked.set_specs),
+        metadata=None if deleted or asked.xml is None else bytes(asked.xml),
+        about=bytes(asked.about) if not deleted and asked.about is not None else None))
 
 
 def record_formats(conn: Connection, identifier: str) -> list[str] | None:

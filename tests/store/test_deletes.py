@@ -102,3 +102,26 @@ def test_a_live_record_dropping_a_format_keeps_it_as_deleted(store, clock):
     clock.advance()
     assert put(store, draft(1, formats=("oai_dc", "marc21"))) == ["updated"]
     assert not store.get_record("oai:test:00001", "marc21").deleted
+
+
+def test_find_record_is_record_formats_and_get_record_in_one_read(store, clock):
+    """GetRecord's one statement gives what the two reads give, in every state a record can
+    be in: live, a tombstone, live with a withdrawn format, with an about, unknown."""
+    put(store, draft(1, formats=("oai_dc", "marc21"), about=b"<about-payload/>"))
+    put(store, draft(2, formats=("oai_dc", "marc21")))
+    put(store, draft(3, formats=("oai_dc", "marc21")))
+    clock.advance()
+    _delete(store, "oai:test:00002")
+    put(store, draft(3, formats=("oai_dc",)))               # marc21 withdrawn
+    for n in (1, 2, 3, 4):
+        ident = f"oai:test:{n:05d}"
+        for prefix in ("oai_dc", "marc21", "mods"):
+            found = store.find_record(ident, prefix)
+            if n == 4:
+                assert found is None and store.record_formats(ident) is None
+                continue
+            assert list(found.formats) == store.record_formats(ident)
+            assert found.row == store.get_record(ident, prefix)
+    assert store.find_record("oai:test:00001", "oai_dc").row.about == b"<about-payload/>"
+    assert store.find_record("oai:test:00003", "marc21").row.deleted
+    assert store.find_record("oai:test:00002", "oai_dc").formats == ("marc21", "oai_dc")
