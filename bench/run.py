@@ -11,6 +11,12 @@ harvests at once while records are edited. Medians of ``--runs`` runs. The table
 stdout and ``bench/results/latest.md``, the raw numbers to ``bench/results/latest.json``.
 
     python bench/run.py --engines sqlite,postgres --sizes 100000 --runs 3
+
+With ``--peer``, the comparison with the peer (issue 12, ``peers.py``) instead: the same
+records served by Granary and by ``oaipmh``, every ratio of the issue's targets, written to
+``bench/results/peer-latest.md`` and ``.json``.
+
+    python bench/run.py --peer --engines sqlite,postgres --peer-records 100000 --runs 3
 """
 from __future__ import annotations
 
@@ -24,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import peer_report  # noqa: E402
+import peers  # noqa: E402
 import report  # noqa: E402
 import scenarios  # noqa: E402
 import server  # noqa: E402
@@ -157,21 +165,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS,
                         help="folder for latest.md and latest.json")
     parser.add_argument("--progress", action="store_true")
+    peer = parser.add_argument_group("the comparison with the peer (--peer)")
+    peer.add_argument("--peer", action="store_true",
+                      help="compare with the peer instead of the scale benchmark")
+    peer.add_argument("--peer-records", type=int, default=100000)
+    peer.add_argument("--page-sizes", default="100,500")
+    peer.add_argument("--small-requests", type=int, default=2000,
+                      help="GetRecord and Identify requests of each kind, a run")
+    peer.add_argument("--worker-class", default="sync", help="Granary's gunicorn worker class")
+    peer.add_argument("--peer-venv", help="the peer environment (else $GRANARY_PEER_VENV, "
+                      "else bench/.peer-venv, built from bench/peer-requirements.txt)")
+    peer.add_argument("--peer-bench", help="the peer-bench scripts (else ../shared/peer-bench)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if args.peer:
+        return compare_with_peer(args, engines)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     began, first_commit = time.time(), report.commit()
     results = [measure(engine, size, args) for engine in engines for size in sizes]
     meta = report.environment(args, began, first_commit)
-    table = report.markdown(results, meta)
-    print(table)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.md").write_text(table, encoding="utf-8")
-    (args.out / "latest.json").write_text(
-        json.dumps({"meta": meta, "results": results}, indent=1), encoding="utf-8")
+    _write(args.out, "latest", report.markdown(results, meta), meta, results)
     return 0
+
+
+def compare_with_peer(args: argparse.Namespace, engines: list[str]) -> int:
+    args.engine_list = engines
+    args.page_sizes = [int(s) for s in args.page_sizes.split(",") if s.strip()]
+    began, first_commit = time.time(), report.commit()
+    results = peers.run(args)
+    meta = {**report.environment(args, began, first_commit), "worker_class": args.worker_class}
+    _write(args.out, "peer-latest", peer_report.markdown(results, meta), meta, results)
+    return 0
+
+
+def _write(folder: Path, stem: str, table: str, meta: dict, results: list[dict]) -> None:
+    """The table to stdout and STEM.md, the raw figures to STEM.json."""
+    print(table)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.md").write_text(table, encoding="utf-8")
+    (folder / f"{stem}.json").write_text(
+        json.dumps({"meta": meta, "results": results}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -63,38 +63,31 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 1, worker_class: str = "sync",
-             extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """gunicorn serving ``oai:create_app()`` on 127.0.0.1 with the default page size;
-    stopped (and waited for) on exit."""
+def serving(command: list[str], *, name: str, env: dict[str, str] | None = None,
+            startup: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run *command* (a server that takes the port from ``{port}`` in its words) on a free
+    loopback port until it answers Identify; (base URL, process). Stopped (and waited for)
+    on exit; its output is shown only if it dies before answering."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "OAI_PAGE_SIZE"}   # the default, unless
-    env.update({"OAI_DATABASE_URL": database_url, **(extra_env or {})})  # extra_env sets one
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--worker-class", worker_class, "--log-level", "warning",
-         "--timeout", "300", "oai:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([word.replace("{port}", str(port)) for word in command], cwd=ROOT,
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/oai"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + startup
         while True:
             if proc.poll() is not None:
                 log.seek(0)
-                raise RuntimeError(f"gunicorn exited: {log.read().decode(errors='replace')}")
+                raise RuntimeError(f"{name} exited: {log.read().decode(errors='replace')}")
             try:
                 if requests.get(base, params={"verb": "Identify"}, timeout=30).ok:
                     break
             except (requests.ConnectionError, requests.Timeout):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer within 120 s")
+                raise RuntimeError(f"{name} did not answer within {startup:.0f} s")
             time.sleep(0.2)
-        # Every worker must be up before memory is read (each answers on its own).
-        while len(children(proc.pid)) < workers and time.monotonic() < deadline:
-            time.sleep(0.1)
-        yield Server(base, proc)
+        yield base, proc
     finally:
         proc.terminate()
         try:
@@ -103,6 +96,25 @@ def gunicorn(database_url: str, *, workers: int = 1, worker_class: str = "sync",
             proc.kill()
             proc.wait()
         log.close()
+
+
+@contextmanager
+def gunicorn(database_url: str, *, workers: int = 1, worker_class: str = "sync",
+             extra_env: dict[str, str] | None = None,
+             app: str = "oai:create_app()") -> Iterator[Server]:
+    """gunicorn serving *app* (Granary's ``oai:create_app()`` unless said; a module of bench/
+    by its name) on 127.0.0.1 with the default page size; stopped (and waited for) on exit."""
+    env = {k: v for k, v in os.environ.items() if k != "OAI_PAGE_SIZE"}   # the default, unless
+    env.update({"OAI_DATABASE_URL": database_url, **(extra_env or {})})  # extra_env sets one
+    command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:{port}", "--workers",
+               str(workers), "--worker-class", worker_class, "--log-level", "warning",
+               "--timeout", "300", "--pythonpath", str(ROOT / "bench"), app]
+    with serving(command, name="gunicorn", env=env) as (base, proc):
+        # Every worker must be up before memory is read (each answers on its own).
+        deadline = time.monotonic() + 120
+        while len(children(proc.pid)) < workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield Server(base, proc)
 
 
 def _conninfo(url: str) -> str:
