@@ -26,6 +26,7 @@ from oai.ingest.items import IngestError, SourceItem
 from oai.ingest.marc_reader import MARC_SUFFIXES, looks_like_iso2709, read_marc
 from oai.ingest.xml_reader import read_xml
 from schemas.base import FormatRegistry
+from schemas.rendering import Job, render, rendered
 from store import StoreError
 from store.record_types import RecordDraft, SetInfo, WriteCounts
 from store.syntax import is_setspec
@@ -63,6 +64,8 @@ class Catalog:
     store: RecordStore
     registry: FormatRegistry
     repository_identifier: str
+    # Worker processes rendering formats for a large file (None: one a core but this one's).
+    render_processes: int | None = None
 
     # -- reading -------------------------------------------------------------------------
     def read(self, path: str | os.PathLike[str], kind: str | None = None) -> Iterator[SourceItem]:
@@ -79,8 +82,17 @@ class Catalog:
         """The full item identifier for a local id or URI (see ``make_identifier``)."""
         return make_identifier(value, self.repository_identifier)
 
-    def draft(self, item: SourceItem, path: str | os.PathLike[str]) -> RecordDraft:
-        """The store draft for *item*; IngestError naming its place when it cannot be one."""
+    def job(self, item: SourceItem) -> Job:
+        """What to render for *item*: every renderable format but its own, from its DC."""
+        if item.deleted:
+            return None
+        return [f.prefix for f in self.registry.renderable() if f.prefix != item.own_format], \
+            item.dc
+
+    def draft(self, item: SourceItem, path: str | os.PathLike[str],
+              xml: dict[str, bytes] | None = None) -> RecordDraft:
+        """The store draft for *item* (with *xml*, its renderings, when they are made
+        already); IngestError naming its place when it cannot be one."""
         try:
             identifier = self.identifier(item.identifier)
         except ValueError as exc:
@@ -95,8 +107,7 @@ class Catalog:
             # A tombstone keeps the prefixes it is "deleted in" (§2.5.1) but no metadata.
             return RecordDraft(identifier, sets=item.sets, deleted=True,
                                disseminations={f.prefix: b"" for f in renderable})
-        xml = {f.prefix: f.serialize(item.dc) for f in renderable
-               if f.prefix != item.own_format}
+        xml = render(self.registry, self.job(item)) if xml is None else xml
         if item.own_format is not None and item.own_xml is not None:
             # The record's own format is served as it came; the others through its DC.
             xml[item.own_format] = item.own_xml
@@ -115,11 +126,12 @@ class Catalog:
         last: list[str | None] = [None]    # the place of the item being written
 
         def drafts() -> Iterator[RecordDraft]:
-            for item in items:
+            for item, xml in rendered(items, self.job, self.registry,
+                                      processes=self.render_processes):
                 last[0] = item.location
                 # Sets a record names that nobody created yet are created by the store,
                 # named after their spec (ancestors too).
-                yield self.draft(item, path)
+                yield self.draft(item, path, xml)
 
         try:
             with self.store.writer() as writer:
