@@ -20,7 +20,7 @@ import threading
 import time
 
 from harvest_client import harvest
-from server import ROOT, peak_rss_mb
+from server import ROOT, children, peak_rss_mb
 from synth import Synthesizer, identifier
 
 
@@ -116,18 +116,30 @@ def harvester_available() -> str | None:
 def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
     """Run a command; (exit status, seconds, peak RSS in MB, output tail). The peak is the
     process's own VmHWM, read until it exits (it only grows): wait4's ru_maxrss would not
-    do, as Linux carries the forking parent's resident size over into the child's."""
+    do, as Linux carries the forking parent's resident size over into the child's. Processes
+    it starts (the renderer's workers) count too: each one's peak, added up."""
     began = time.perf_counter()
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        peak = 0.0
+        peaks: dict[int, float] = {}
         while proc.poll() is None:
-            peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
+            for pid in _tree(proc.pid):
+                peaks[pid] = max(peaks.get(pid, 0.0), peak_rss_mb(pid) or 0.0)
             time.sleep(0.05)
         seconds = time.perf_counter() - began
         log.seek(0)
         out = log.read().decode(errors="replace")[-800:]
-    return proc.returncode, seconds, peak, out
+    return proc.returncode, seconds, sum(peaks.values()), out
+
+
+def _tree(pid: int) -> list[int]:
+    """*pid* and every process below it."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children(current))
+    return found
 
 
 def store_to_store(base_url: str, target_url: str, count: int) -> dict:

@@ -22,6 +22,7 @@ from schemas.marc_to_dc import MARC_NS, ingest
 from schemas.xwalk_ids import classify, format_kind, is_access_statement, is_url
 from schemas.xwalk_values import (
     MARC_OF_ISO1,
+    by_element,
     date_for_008,
     dcmi_type,
     is_w3cdtf,
@@ -96,11 +97,7 @@ def _is_person(name: str) -> bool:
 
 def _fields(values: Sequence[DCValue]) -> tuple[list[Field], str, str, str | None, str | None]:
     """(datafields, Leader/06, Leader/07, the dc:date for 008, first MARC language code)."""
-    by: dict[str, list[DCValue]] = {}
-    for v in values:
-        text = out_text(v.value)
-        if text:                                   # §1.5: skip empty values
-            by.setdefault(v.element, []).append(DCValue(v.element, text, v.lang))
+    by = by_element(values)
     fields: list[Field] = []
     add = fields.append
 

@@ -20,6 +20,7 @@ from schemas.xwalk_ids import classify, format_kind, is_access_statement, is_url
 from schemas.xwalk_values import (
     MARC_CODES,
     MARC_OF_ISO2T,
+    by_element,
     date_for_008,
     dcmi_type,
     is_bcp47_code,
@@ -52,9 +53,11 @@ TYPE_OF_RESOURCE = {
 
 def _el(parent: etree._Element, name: str, text: str | None = None,
         lang: str | None = None, **attrs: str | None) -> etree._Element:
-    el = etree.SubElement(parent, _M + name, {k: v for k, v in attrs.items() if v is not None})
-    if lang and xml_lang(lang):
-        el.set(XML_LANG, xml_lang(lang))   # §6 xml:lang: BCP 47, "_" -> "-"
+    el = etree.SubElement(parent, _M + name,
+                          {k: v for k, v in attrs.items() if v is not None} if attrs else None)
+    code = xml_lang(lang) if lang else None
+    if code:
+        el.set(XML_LANG, code)   # §6 xml:lang: BCP 47, "_" -> "-"
     if text is not None:
         el.text = text
     return el
@@ -71,11 +74,7 @@ def _linked(parent: etree._Element, value: str, lang: str | None) -> None:
 def render(values: Sequence[DCValue], *, record_id: str | None = None) -> etree._Element:
     """The ``<mods version="3.6">`` element for *values*; ``record_id`` (when the caller knows
     it) goes into ``recordInfo/recordIdentifier`` as in the doc's minimal record."""
-    by: dict[str, list[DCValue]] = {}
-    for v in values:
-        text = out_text(v.value)
-        if text:                                      # §6 Empty values: skip
-            by.setdefault(v.element, []).append(DCValue(v.element, text, v.lang))
+    by = by_element(values)
     root = etree.Element(_M + "mods", nsmap=_NSMAP, version=MODS_VERSION)
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{MODS_NS} {MODS_SCHEMA}")
 

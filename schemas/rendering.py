@@ -21,7 +21,7 @@ import pickle
 import signal
 from collections import deque
 from itertools import chain, islice
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from schemas.base import FormatRegistry
 from store.record_types import DCValue
@@ -63,45 +63,106 @@ def worker_count(processes: int | None = None) -> int:
     return min(4, cores - 1)
 
 
-def rendered(items: Iterable[T], job: Callable[[T], Job], registry: FormatRegistry, *,
-             processes: int | None = None, start_after: int | None = None,
-             chunk: int = CHUNK) -> Iterator[tuple[T, dict[str, bytes]]]:
-    """(item, its renderings) for each of *items*, in their order; ``job(item)`` says what
-    to render (it runs here, as the item comes). Raises a record's rendering error at it."""
-    source = iter(items)
-    for item in islice(source, START_AFTER if start_after is None else start_after):
-        yield item, render(registry, job(item))
-    for following in source:   # anything left? (a small input never starts workers)
-        source = chain([following], source)
-        break
-    else:
-        return
-    workers = worker_count(processes)
-    if workers == 0:
-        for item in source:
-            yield item, render(registry, job(item))
-        return
-    context = multiprocessing.get_context("forkserver")
-    with context.Pool(workers, initializer=_start, initargs=(registry,)) as pool:
+class Renderer:
+    """Renders jobs, here until ``start_after`` records were asked for, then with worker
+    processes kept until ``close()`` (a context manager closes it). One renderer serves a
+    whole import or a whole harvest, so the workers start once."""
+
+    def __init__(self, registry: FormatRegistry, *, processes: int | None = None,
+                 start_after: int | None = None, chunk: int | None = None) -> None:
+        self.registry = registry
+        self.workers = worker_count(processes)
+        self.start_after = START_AFTER if start_after is None else start_after
+        self.chunk = CHUNK if chunk is None else chunk
+        self.seen = 0
+        self._pool: Any = None
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def _workers(self, coming: int) -> Any:
+        """The pool, started once more than ``start_after`` records are asked for."""
+        self.seen += coming
+        if self._pool is None and self.workers and self.seen > self.start_after:
+            context = multiprocessing.get_context("forkserver")
+            self._pool = context.Pool(self.workers, initializer=_start,
+                                      initargs=(self.registry,))
+        return self._pool
+
+    def submit(self, jobs: Sequence[Job]) -> Callable[[], list[dict[str, bytes]]]:
+        """Hand over *jobs* (a page of a harvest); the function returned gives their
+        renderings, raising the first failing record's error. With workers, they render
+        meanwhile, a share each; without, the renderings are made when asked for."""
+        pool = self._workers(len(jobs))
+        if pool is None:
+            return lambda: [render(self.registry, job) for job in jobs]
+        share = max(1, -(-len(jobs) // self.workers))          # ceiling
+        results = [pool.apply_async(_render_chunk, ([_plain(j) for j in jobs[i:i + share]],))
+                   for i in range(0, len(jobs), share)]
+        return lambda: list(_raised([out for result in results for out in result.get()]))
+
+    def stream(self, items: Iterable[T], job: Callable[[T], Job]
+               ) -> Iterator[tuple[T, dict[str, bytes]]]:
+        """(item, its renderings) for each of *items*, in their order, reading ahead of the
+        caller by a few chunks (an import); ``job(item)`` says what to render. Raises a
+        record's rendering error at that record."""
+        source = iter(items)
+        for item in islice(source, self.start_after):
+            self.seen += 1
+            yield item, render(self.registry, job(item))
+        for following in source:   # anything left? (a small input never starts workers)
+            source = chain([following], source)
+            break
+        else:
+            return
+        pool = self._workers(self.chunk)
+        if pool is None:
+            for item in source:
+                yield item, render(self.registry, job(item))
+            return
         pending: deque = deque()
 
         def submit() -> bool:
-            batch = list(islice(source, chunk))
+            batch = list(islice(source, self.chunk))
             if batch:
                 jobs = [_plain(job(item)) for item in batch]
                 pending.append((batch, pool.apply_async(_render_chunk, (jobs,))))
             return bool(batch)
 
-        while len(pending) < workers * AHEAD and submit():
+        while len(pending) < self.workers * AHEAD and submit():
             pass
         while pending:
             batch, result = pending.popleft()
             outcomes = result.get()
             submit()
-            for item, outcome in zip(batch, outcomes, strict=True):
-                if isinstance(outcome, BaseException):
-                    raise outcome
+            for item, outcome in zip(batch, _raised(outcomes), strict=True):
                 yield item, outcome
+
+
+def rendered(items: Iterable[T], job: Callable[[T], Job], registry: FormatRegistry, *,
+             processes: int | None = None, start_after: int | None = None,
+             chunk: int | None = None) -> Iterator[tuple[T, dict[str, bytes]]]:
+    """``Renderer.stream`` with a renderer of its own, closed when the items end."""
+    with Renderer(registry, processes=processes, start_after=start_after,
+                  chunk=chunk) as renderer:
+        yield from renderer.stream(items, job)
+
+
+def _raised(outcomes: list) -> Iterator[dict[str, bytes]]:
+    """The outcomes in order, raising the first that is an exception when it comes."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        yield outcome
 
 
 def _plain(job: Job) -> tuple[Sequence[str], list[tuple[str, str, str | None]]] | None:

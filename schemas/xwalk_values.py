@@ -13,6 +13,7 @@ import re
 import unicodedata
 from typing import Iterable, TypeVar
 
+from store.record_types import DCValue
 from store.syntax import clean_text
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,19 @@ def out_text(value: object) -> str:
     """A value on its way into XML: without the characters XML 1.0 forbids (§6: "remove them
     before building the tree") and without surrounding whitespace; "" means skip it."""
     return clean_text(str(value or "")).strip()
+
+
+def by_element(values: Iterable[DCValue]) -> dict[str, list[DCValue]]:
+    """The values on their way out (``out_text``), grouped by element in their order; empty
+    ones skipped (§6 Empty values, §1.5)."""
+    by: dict[str, list[DCValue]] = {}
+    for v in values:
+        text = out_text(v.value)
+        if text:
+            # Most values are clean already: the value itself, not a copy made again.
+            by.setdefault(v.element, []).append(
+                v if text == v.value else DCValue(v.element, text, v.lang))
+    return by
 
 
 def in_text(text: str | None, *, lines: bool = False) -> str:

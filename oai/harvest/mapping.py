@@ -38,18 +38,20 @@ were removed, or oai_dc children that are not Simple Dublin Core were left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Literal, Sequence
+from functools import partial
+from typing import Callable, Container, Literal, Sequence
 
 from lxml import etree
 
 from oai.harvest.models import HarvestedRecord, SetAside
 from oai.identity import escape_local
-from schemas.base import MetadataFormat
+from schemas.base import FormatRegistry, MetadataFormat
 from schemas.oai_dc import OAI_DC, OAI_DC_NS, read_dc
 from schemas.provenance import PROVENANCE_NS
 from schemas.provenance import render as render_provenance
 from schemas.reading import has_crosswalk, reader_for
 from schemas.reading import read_dc as crosswalk_dc
+from schemas.rendering import Job, Renderer
 from schemas.xwalk_values import CrosswalkError
 from store.reads.records import Rebuildable
 from store.record_types import DCValue, Origin, RecordDraft
@@ -124,6 +126,22 @@ class Mapped:
     sent_namespace: str | None = None   # set when not the source's format's namespace
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A record read (into Dublin Core, unless kept verbatim only), waiting for its
+    renderings (``job``; None: nothing to render) and for the store to be read."""
+
+    ident: str
+    dc: tuple[DCValue, ...]
+    sets: tuple[str, ...]
+    origin: Origin
+    notes: tuple[str, ...]
+    mismatch: str | None
+    own: str | None
+    metadata: bytes
+    job: Job
+
+
 class RecordMapper:
     """Turns one source's harvested records into drafts (pure apart from *sets_of*)."""
 
@@ -131,7 +149,8 @@ class RecordMapper:
                  target: Target, fallback_date: str,
                  sets_of: Callable[[str], tuple[str, ...] | None] = lambda ident: None,
                  companion: Companion | None = None, own_prefix: str | None = None,
-                 stored: Callable[[str], Rebuildable | None] = lambda ident: None) -> None:
+                 stored: Callable[[str], Rebuildable | None] = lambda ident: None,
+                 renderer: Renderer | None = None) -> None:
         self.source = source
         self.base_url = base_url
         self.repository_identifier = repository_identifier
@@ -141,6 +160,8 @@ class RecordMapper:
         self.companion = companion           # which pass of a two-format source, if one
         self.own_prefix = own_prefix         # that source's own (verbatim) prefix
         self.stored = stored                 # a live record as stored, to merge into
+        # The run's renderer (its workers shared by every pass), else one of our own.
+        self.renderer = renderer or Renderer(FormatRegistry(target.renderable), processes=0)
 
     def identifier(self, partner_identifier: str) -> str:
         return our_identifier(self.repository_identifier, self.source, partner_identifier)
@@ -156,6 +177,55 @@ class RecordMapper:
         return tuple(kept), tuple(notes)
 
     def map(self, record: HarvestedRecord, *, harvest_date: str, repaired: bool) -> Mapped:
+        return self.map_page([record], harvest_date=harvest_date,
+                             repaired={record.identifier} if repaired else ())[0]
+
+    def map_page(self, records: Sequence[HarvestedRecord], *, harvest_date: str,
+                 repaired: Container[str] = ()) -> list[Mapped]:
+        """Each record mapped (``repaired``: the identifiers the client had to repair)."""
+        return self.begin(records, harvest_date=harvest_date, repaired=repaired)()
+
+    def begin(self, records: Sequence[HarvestedRecord], *, harvest_date: str,
+              repaired: Container[str] = ()) -> Callable[[], list[Mapped]]:
+        """Begin mapping a page: its records are read now and their renderings handed to the
+        renderer (its workers make them meanwhile, when it has some); the function returned
+        ends the mapping. Everything that reads the store (a deleted record's sets, a
+        two-format source's other half) waits for that call, so that a page begun while the
+        one before it is written sees that page written."""
+        read = [self._read(r, harvest_date, r.identifier in repaired) for r in records]
+        pending = [r for r in read if isinstance(r, _Pending)]
+        made = self.renderer.submit([p.job for p in pending])
+
+        def end() -> list[Mapped]:
+            renderings = iter(made())
+            return [self._finish(r, next(renderings)) if isinstance(r, _Pending)
+                    else r() if callable(r) else r for r in read]
+        return end
+
+    def _finish(self, p: _Pending, xml: dict[str, bytes]) -> Mapped:
+        if p.own is not None:
+            xml = {**xml, p.own: p.metadata}
+        return self._done(p.ident, p.dc, p.sets, xml, p.origin, p.notes, p.mismatch, own=p.own)
+
+    def _tombstone(self, ident: str, specs: Sequence[str], sets: tuple[str, ...],
+                   origin: Origin, notes: tuple[str, ...]) -> Mapped:
+        if not specs:
+            # Deleted headers often list no sets (DSpace); keep the memberships we had, so
+            # set-selective harvests of our copy still see the deletion (§2.5.1, §2.6).
+            sets = self.sets_of(ident) or sets
+        prefixes = self.target.prefixes
+        if self.companion == "oai_dc":
+            return Mapped(notes=notes)   # the own format's pass announces deletions
+        if self.companion == "own":      # ... in the formats the oai_dc pass serves too
+            prefixes = (*prefixes, *(f.prefix for f in self.target.renderable))
+        # §2.5.1: the tombstone is announced in every format the record is served in.
+        return Mapped(RecordDraft(ident, sets=sets, deleted=True, origin=origin,
+                                  disseminations={p: b"" for p in prefixes}), notes=notes)
+
+    def _read(self, record: HarvestedRecord, harvest_date: str, repaired: bool
+              ) -> Mapped | _Pending | Callable[[], Mapped]:
+        """The record read: a final outcome, what is left to do once rendered, or (a
+        deletion) what is left to do once the store can be read."""
         header = record.header
         ident = self.identifier(header.identifier)
         sets, notes = self._sets(header.set_specs)
@@ -166,19 +236,7 @@ class RecordMapper:
                         raw_metadata=record.metadata,
                         about=None if header.deleted else find_provenance(record.about))
         if header.deleted:
-            if not header.set_specs:
-                # Deleted headers often list no sets (DSpace); keep the memberships we had, so
-                # set-selective harvests of our copy still see the deletion (§2.5.1, §2.6).
-                sets = self.sets_of(ident) or sets
-            prefixes = self.target.prefixes
-            if self.companion == "oai_dc":
-                return Mapped(notes=notes)   # the own format's pass announces deletions
-            if self.companion == "own":      # ... in the formats the oai_dc pass serves too
-                prefixes = (*prefixes, *(f.prefix for f in self.target.renderable))
-            # §2.5.1: the tombstone is announced in every format the record is served in.
-            return Mapped(RecordDraft(ident, sets=sets, deleted=True, origin=origin,
-                                      disseminations={p: b"" for p in prefixes}),
-                          notes=notes)
+            return partial(self._tombstone, ident, header.set_specs, sets, origin, notes)
         if record.metadata is None:
             return Mapped(aside=SetAside(header.identifier, "the record has no metadata",
                                          header.datestamp), notes=notes)
@@ -190,16 +248,16 @@ class RecordMapper:
         except etree.XMLSyntaxError as exc:
             if verbatim is not None and sent != OAI_DC_NS:
                 # Not ours to read: kept and served as sent, as a verbatim format always was.
-                return self._done(ident, (), sets, {verbatim: record.metadata}, origin, notes,
-                                  mismatch, own=verbatim)
+                return _Pending(ident, (), sets, origin, notes, mismatch, verbatim,
+                                record.metadata, None)
             return Mapped(aside=SetAside(header.identifier, f"unreadable metadata: {exc}",
                                          header.datestamp), notes=notes,
                           sent_namespace=mismatch)
         fmt = reader_for(root)
         if fmt is None and verbatim is not None:
             # No crosswalk (arXiv, DIF, ...; or the oai_dc namespace but not <oai_dc:dc>).
-            return self._done(ident, (), sets, {verbatim: record.metadata}, origin, notes,
-                              mismatch, own=verbatim)
+            return _Pending(ident, (), sets, origin, notes, mismatch, verbatim, record.metadata,
+                            None)
         own: str | None = None
         if fmt is None or fmt is OAI_DC:
             dc, unknown = read_dc(root)
@@ -218,11 +276,8 @@ class RecordMapper:
             # is kept as such even when the partner's source was declared as another.
             own = verbatim if verbatim is not None else (
                 fmt.prefix if fmt.render is not None else None)
-        disseminations = {f.prefix: f.serialize(dc) for f in self.target.renderable
-                          if f.prefix != own}
-        if own is not None:
-            disseminations[own] = record.metadata
-        return self._done(ident, dc, sets, disseminations, origin, notes, mismatch, own=own)
+        return _Pending(ident, dc, sets, origin, notes, mismatch, own, record.metadata,
+                        ([f.prefix for f in self.target.renderable if f.prefix != own], dc))
 
     def _merged(self, ident: str, dc: tuple[DCValue, ...], disseminations: dict[str, bytes],
                 origin: Origin, own: str | None

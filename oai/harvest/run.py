@@ -47,6 +47,7 @@ from oai.harvest.progress import Tracker
 from oai.harvest.report import SKIPPED, HarvestReport
 from oai.harvest.walk import Interrupted, ListState, PageResult, WalkContext, walk
 from schemas.base import FormatRegistry
+from schemas.rendering import Renderer
 from store.errors import StoreError
 from store.harvest_types import RunInfo, RunMode, RunStatus, Source
 from store.reads.records import rebuildable
@@ -161,6 +162,9 @@ class _Run:
         passes_mappers: list[tuple[str, RecordMapper]] = []
         first: str | None = None
         interrupted = False
+        # One renderer for the run: its workers (started once the run is large) serve every
+        # pass and every list.
+        renderer = Renderer(registry)
         try:
             identity = self.identify()
             if chosen is None:
@@ -181,7 +185,8 @@ class _Run:
                     repository_identifier=repository_identifier, target=tgt, fallback_date=now,
                     sets_of=lambda ident: _sets_of(store, ident), companion=companion,
                     own_prefix=passes[0][1].verbatim_prefix if companion else None,
-                    stored=lambda ident: store.database.read(rebuildable, ident))
+                    stored=lambda ident: store.database.read(rebuildable, ident),
+                    renderer=renderer)
                 passes_mappers.append((prefix, mapper))
             mapper = passes_mappers[0][1]
             for text in publish_sets(self.client, store, source, identity):
@@ -212,6 +217,8 @@ class _Run:
             status = RunStatus.INTERRUPTED
             message = "interrupted; the next run resumes from here"
             interrupted = isinstance(exc, KeyboardInterrupt)
+        finally:
+            renderer.close()
         if run is None:
             # Identify failed: record a run all the same (`sources list` shows the failure),
             # with the chain's selection so that the chain goes on.

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator
 
 from oai.harvest.ahead import Ahead
 from oai.harvest.client import OAIClient
 from oai.harvest.dates import read_datestamp
 from oai.harvest.errors import BrokenPage, HarvestError, PartnerError
-from oai.harvest.mapping import RecordMapper
+from oai.harvest.mapping import Mapped, RecordMapper
 from oai.harvest.models import ListWindow, Page, SetAside
 from oai.harvest.policy import Action, Situation, Step
 from store.drafts import prepare
@@ -139,8 +139,8 @@ def walk(ctx: WalkContext, state: ListState) -> Generator[PageResult, None, None
     while True:
         ahead = Ahead(_pages(ctx, state), stop=ctx.stopping)
         try:
-            for page in ahead:
-                state, result = commit(ctx, state, page)
+            for page, mapping in _begun(ctx, ahead):
+                state, result = commit(ctx, state, page, mapping)
                 yield result
                 if ctx.stopping() and not page.done:
                     raise Interrupted()
@@ -182,15 +182,39 @@ def _pages(ctx: WalkContext, state: ListState) -> Iterator[Page]:
     return client.pages("ListRecords", state.prefix, state.from_, state.until, state.set_spec)
 
 
-def commit(ctx: WalkContext, state: ListState, page: Page) -> tuple[ListState, PageResult]:
-    """Write *page* and the list's next checkpoint in one transaction: (the new state, what
-    the page did)."""
-    repaired = {r.identifier for r in page.repairs if r.identifier}
+def _begin(ctx: WalkContext, page: Page) -> Callable[[], list[Mapped]]:
     harvest_date = page.response_date or ctx.first_response_date or ctx.fallback_date
+    return ctx.mapper.begin(page.records, harvest_date=harvest_date,
+                            repaired={r.identifier for r in page.repairs if r.identifier})
+
+
+def _begun(ctx: WalkContext, pages: Iterable[Page]
+           ) -> Iterator[tuple[Page, Callable[[], list[Mapped]]]]:
+    """Each page with its mapping begun, handed on once the next page's mapping is begun
+    too: the renderer's workers render the next page while this one is written. A failure
+    of the next page's fetch comes after this page, as it would without the overlap."""
+    held = None
+    try:
+        for page in pages:
+            begun = (page, _begin(ctx, page))
+            if held is not None:
+                yield held
+            held = begun
+    except HarvestError:
+        if held is not None:
+            yield held
+        raise
+    if held is not None:
+        yield held
+
+
+def commit(ctx: WalkContext, state: ListState, page: Page,
+           mapping: Callable[[], list[Mapped]] | None = None) -> tuple[ListState, PageResult]:
+    """Write *page* (its *mapping* begun already, or begun now) and the list's next
+    checkpoint in one transaction: (the new state, what the page did)."""
     drafts, aside, notes, mismatched = [], list(page.set_aside), [], []
-    for record in page.records:
-        mapped = ctx.mapper.map(record, harvest_date=harvest_date,
-                                repaired=record.identifier in repaired)
+    mapped_page = (mapping or _begin(ctx, page))()
+    for record, mapped in zip(page.records, mapped_page, strict=True):
         notes += [f"{record.identifier}: {text}" for text in mapped.notes]
         if mapped.sent_namespace is not None:
             mismatched.append(mapped.sent_namespace)

@@ -116,3 +116,21 @@ def test_a_bad_record_behind_the_workers_still_refuses_the_whole_file(tmp_path, 
     with pytest.raises(IngestError, match="not a valid setSpec"):
         Catalog(store, REGISTRY, "granary.example.org", render_processes=1).import_file(path)
     assert store.stats() == before
+
+
+def test_a_page_handed_over_comes_back_rendered_in_its_order():
+    jobs = [job for _, job in _jobs(11)]
+    with rendering.Renderer(REGISTRY, processes=2, start_after=0) as renderer:
+        made = renderer.submit(jobs)
+        assert renderer._pool is not None             # the workers are rendering it
+        assert made() == [rendering.render(REGISTRY, job) for job in jobs]
+    assert renderer._pool is None                     # closed with the context
+
+
+@pytest.mark.parametrize("start_after", [0, 100])    # with workers, and without
+def test_a_page_with_a_failing_record_raises_its_error(start_after):
+    jobs = [(("fragile",), _dc(i)) for i in range(10, 16)]
+    with rendering.Renderer(FRAGILE, processes=1, start_after=start_after) as renderer:
+        made = renderer.submit(jobs)
+        with pytest.raises(Boom, match="record 13"):
+            made()

@@ -64,11 +64,11 @@ def test_a_crash_resumes_from_the_last_committed_page(
     store.harvest.add_source("fake", partner.base_url, sets=("a", "c"))
     real_commit, commits = walk_module.commit, []
 
-    def crashing(ctx, state, page):
+    def crashing(ctx, state, page, mapping=None):
         if len(commits) == 5:      # die after list "a" and the first page of list "c"
             raise Crash()
         commits.append(page.number)
-        return real_commit(ctx, state, page)
+        return real_commit(ctx, state, page, mapping)
 
     monkeypatch.setattr(walk_module, "commit", crashing)
     with pytest.raises(Crash):
