@@ -23,6 +23,10 @@ OAI_SECRET_KEY             The key that signs resumption tokens. Unset: a random
                            makes once and keeps in the database, so every server process on the
                            same database accepts the others' tokens.
 OAI_AUTO_MIGRATE           ``true`` (default): bring the database schema up to date at startup.
+OAI_RENDER_PROCESSES       Worker processes an import or a harvest renders formats in, once it
+                           has more than 2,000 records (``schemas.rendering``). Unset: one a
+                           core but the one reading and writing (at most four); ``0``: render
+                           in the importing or harvesting process itself.
 =========================  =====================================================================
 
 The rules a value must follow have their own homes (``store.syntax`` for e-mail addresses,
@@ -45,6 +49,7 @@ DEFAULTS: dict[str, str] = {
     "OAI_PAGE_SIZE": "500",
     "OAI_SECRET_KEY": "",
     "OAI_AUTO_MIGRATE": "true",
+    "OAI_RENDER_PROCESSES": "",
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -72,6 +77,7 @@ class Settings:
     identity: RepositoryIdentity
     secret_key: str | None     # None: use the store's own secret
     auto_migrate: bool
+    render_processes: int | None = None   # None: as many as the cores allow
 
 
 def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -95,6 +101,15 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
             raise ConfigError(f"OAI_AUTO_MIGRATE must be true or false, not {auto!r}",
                               setting="OAI_AUTO_MIGRATE")
         auto = str(auto).strip().lower() in _TRUE
+    processes: int | None = None
+    if text("OAI_RENDER_PROCESSES"):
+        try:
+            processes = int(text("OAI_RENDER_PROCESSES"))
+        except ValueError:
+            processes = -1
+        if processes < 0:
+            raise ConfigError("OAI_RENDER_PROCESSES must be a whole number, 0 or more, not "
+                              f"{raw['OAI_RENDER_PROCESSES']!r}", setting="OAI_RENDER_PROCESSES")
     if page_size < 1:
         raise ConfigError(f"OAI_PAGE_SIZE must be at least 1, not {page_size}",
                           setting="OAI_PAGE_SIZE")
@@ -128,4 +143,5 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         identity=identity,
         secret_key=text("OAI_SECRET_KEY") or None,
         auto_migrate=auto,
+        render_processes=processes,
     )

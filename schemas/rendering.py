@@ -10,45 +10,25 @@ pays for starting workers. A record whose rendering fails gets its exception rai
 turn comes, exactly as if it had been rendered here, so whatever the caller does with a
 failing record (refuse the file, set the record aside) is unchanged.
 
-Workers are started with ``forkserver``, never by forking the caller: a harvest has a
-fetching thread and an open database transaction, neither of which may be copied.
+The workers are processes of their own (``schemas.render_worker``: why not forked, and not
+``multiprocessing``'s), started once a renderer has seen ``start_after`` records and kept
+until it is closed.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
-import pickle
-import signal
 from collections import deque
 from itertools import chain, islice
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from schemas.base import FormatRegistry
-from store.record_types import DCValue
+from schemas.render_worker import Job, Worker, render
 
 T = TypeVar("T")
-# (prefixes to render, the Dublin Core to render them from), or None: nothing to render.
-Job = tuple[Sequence[str], Sequence[DCValue]] | None
 
 START_AFTER = 2000   # below this, starting the workers (~0.3 s) costs more than it saves
 CHUNK = 200          # records a worker renders at a time (~50 ms of work)
 AHEAD = 3            # chunks waiting for each worker, so that none waits on the caller
-
-_registry: FormatRegistry | None = None
-
-
-def render(registry: FormatRegistry, job: Job) -> dict[str, bytes]:
-    """Each prefix of *job* serialized from its Dublin Core (``MetadataFormat.serialize``)."""
-    if job is None:
-        return {}
-    prefixes, dc = job
-    out = {}
-    for prefix in prefixes:
-        fmt = registry.get(prefix)
-        if fmt is None:
-            raise ValueError(f"no metadata format {prefix!r} to render")
-        out[prefix] = fmt.serialize(dc)
-    return out
 
 
 def worker_count(processes: int | None = None) -> int:
@@ -75,7 +55,8 @@ class Renderer:
         self.start_after = START_AFTER if start_after is None else start_after
         self.chunk = CHUNK if chunk is None else chunk
         self.seen = 0
-        self._pool: Any = None
+        self._pool: list[Worker] = []
+        self._turn = 0
 
     def __enter__(self) -> Renderer:
         return self
@@ -84,31 +65,33 @@ class Renderer:
         self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        pool, self._pool = self._pool, []
+        for worker in pool:
+            worker.close()
 
-    def _workers(self, coming: int) -> Any:
-        """The pool, started once more than ``start_after`` records are asked for."""
+    def _workers(self, coming: int) -> list[Worker]:
+        """The workers, started once more than ``start_after`` records are asked for."""
         self.seen += coming
-        if self._pool is None and self.workers and self.seen > self.start_after:
-            context = multiprocessing.get_context("forkserver")
-            self._pool = context.Pool(self.workers, initializer=_start,
-                                      initargs=(self.registry,))
+        if not self._pool and self.workers and self.seen > self.start_after:
+            self._pool = [Worker(self.registry) for _ in range(self.workers)]
         return self._pool
+
+    def _hand(self, jobs: Sequence[Job]) -> Callable[[], list]:
+        """*jobs* to the next worker in turn; the function waits for their outcomes."""
+        worker = self._pool[self._turn % len(self._pool)]
+        self._turn += 1
+        return worker.submit([_plain(job) for job in jobs])
 
     def submit(self, jobs: Sequence[Job]) -> Callable[[], list[dict[str, bytes]]]:
         """Hand over *jobs* (a page of a harvest); the function returned gives their
         renderings, raising the first failing record's error. With workers, they render
         meanwhile, a share each; without, the renderings are made when asked for."""
         pool = self._workers(len(jobs))
-        if pool is None:
+        if not pool:
             return lambda: [render(self.registry, job) for job in jobs]
-        share = max(1, -(-len(jobs) // self.workers))          # ceiling
-        results = [pool.apply_async(_render_chunk, ([_plain(j) for j in jobs[i:i + share]],))
-                   for i in range(0, len(jobs), share)]
-        return lambda: list(_raised([out for result in results for out in result.get()]))
+        share = max(1, -(-len(jobs) // len(pool)))          # ceiling
+        waits = [self._hand(jobs[i:i + share]) for i in range(0, len(jobs), share)]
+        return lambda: list(_raised([out for wait in waits for out in wait()]))
 
     def stream(self, items: Iterable[T], job: Callable[[T], Job]
                ) -> Iterator[tuple[T, dict[str, bytes]]]:
@@ -125,7 +108,7 @@ class Renderer:
         else:
             return
         pool = self._workers(self.chunk)
-        if pool is None:
+        if not pool:
             for item in source:
                 yield item, render(self.registry, job(item))
             return
@@ -134,15 +117,14 @@ class Renderer:
         def submit() -> bool:
             batch = list(islice(source, self.chunk))
             if batch:
-                jobs = [_plain(job(item)) for item in batch]
-                pending.append((batch, pool.apply_async(_render_chunk, (jobs,))))
+                pending.append((batch, self._hand([job(item) for item in batch])))
             return bool(batch)
 
-        while len(pending) < self.workers * AHEAD and submit():
+        while len(pending) < len(pool) * AHEAD and submit():
             pass
         while pending:
-            batch, result = pending.popleft()
-            outcomes = result.get()
+            batch, wait = pending.popleft()
+            outcomes = wait()
             submit()
             for item, outcome in zip(batch, _raised(outcomes), strict=True):
                 yield item, outcome
@@ -171,30 +153,3 @@ def _plain(job: Job) -> tuple[Sequence[str], list[tuple[str, str, str | None]]] 
         return None
     prefixes, dc = job
     return tuple(prefixes), [(v.element, v.value, v.lang) for v in dc]
-
-
-def _start(registry: FormatRegistry) -> None:
-    global _registry
-    _registry = registry
-    # Ctrl-C is the caller's to handle: a worker leaves with the pool, without a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _render_chunk(jobs: list) -> list[dict[str, bytes] | Exception]:
-    assert _registry is not None
-    out: list[dict[str, bytes] | Exception] = []
-    for plain in jobs:
-        try:
-            job = None if plain is None else (plain[0], [DCValue(*v) for v in plain[1]])
-            out.append(render(_registry, job))
-        except Exception as exc:  # noqa: BLE001 - raised again in the caller, at its record
-            out.append(exc if _portable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
-    return out
-
-
-def _portable(exc: Exception) -> bool:
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - any failure means it cannot cross back as it is
-        return False
-    return True

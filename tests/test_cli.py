@@ -172,11 +172,25 @@ def test_the_cli_reads_the_servers_settings_with_its_options_on_top():
     assert s == config.load({})
 
 
+def test_render_processes_come_from_the_environment_and_reach_the_importer():
+    from oai.cli.base import open_catalog
+
+    assert config.load({}).render_processes is None              # as the cores allow
+    assert config.load({"OAI_RENDER_PROCESSES": "0"}).render_processes == 0
+    settings = config.load({"OAI_RENDER_PROCESSES": " 3 ", "OAI_DATABASE_URL": "sqlite://"})
+    with open_catalog(settings) as catalog:
+        assert catalog.render_processes == 3
+
+
 @pytest.mark.parametrize("variable, value, message", [
     ("OAI_REPOSITORY_IDENTIFIER", "not_a_domain",
      "OAI_REPOSITORY_IDENTIFIER: repository identifier 'not_a_domain' is not a domain name"),
     ("OAI_ADMIN_EMAIL", "ok@example.org, nobody", "OAI_ADMIN_EMAIL: 'nobody' is not an email"),
     ("OAI_PAGE_SIZE", "ten", "OAI_PAGE_SIZE must be a whole number, not 'ten'"),
+    ("OAI_RENDER_PROCESSES", "-1",
+     "OAI_RENDER_PROCESSES must be a whole number, 0 or more, not '-1'"),
+    ("OAI_RENDER_PROCESSES", "two",
+     "OAI_RENDER_PROCESSES must be a whole number, 0 or more, not 'two'"),
 ])
 def test_a_bad_setting_in_the_environment_is_a_usage_error_naming_it(
         variable, value, message, monkeypatch, capsys):

@@ -70,7 +70,8 @@ def open_catalog(settings: Settings) -> Iterator[Catalog]:
     store = RecordStore(settings.database_url)
     try:
         store.upgrade()
-        yield Catalog(store, default_registry(), settings.identity.repository_identifier)
+        yield Catalog(store, default_registry(), settings.identity.repository_identifier,
+                      render_processes=settings.render_processes)
     finally:
         store.close()
 

@@ -94,7 +94,8 @@ def run_harvest(args: argparse.Namespace, settings: Settings) -> int:
     from schemas import default_registry
 
     try:
-        options = HarvestOptions(full=args.full, from_=args.from_, until=args.until)
+        options = HarvestOptions(full=args.full, from_=args.from_, until=args.until,
+                                 render_processes=settings.render_processes)
         if args.all == bool(args.targets) or args.jobs < 1:
             raise ValueError("name the sources to harvest, or give --all (not both); "
                              "--jobs must be at least 1")

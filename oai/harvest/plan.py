@@ -38,6 +38,7 @@ class HarvestOptions:
     until: str | None = None
     overlap: timedelta | None = None     # None: DEFAULT_OVERLAP for the partner's granularity
     stop: threading.Event | None = None  # set by Ctrl-C: stop after the current page
+    render_processes: int | None = None  # schemas.rendering's workers; None: by the cores
 
     def __post_init__(self) -> None:
         for name in ("from_", "until"):

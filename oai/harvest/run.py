@@ -164,7 +164,7 @@ class _Run:
         interrupted = False
         # One renderer for the run: its workers (started once the run is large) serve every
         # pass and every list.
-        renderer = Renderer(registry)
+        renderer = Renderer(registry, processes=self.options.render_processes)
         try:
             identity = self.identify()
             if chosen is None:

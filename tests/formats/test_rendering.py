@@ -3,6 +3,8 @@ rendering here, a record's failure raised at that record, small inputs never sta
 and an import through the workers stores exactly what an import without them stores."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from store.record_types import DCValue
 from tests.test_ingest_xml import write_listrecords
 
 REGISTRY = default_registry()
+ROOT = Path(__file__).resolve().parents[2]
 PREFIXES = ("oai_dc", "marc21", "mods")
 
 
@@ -68,7 +71,7 @@ def test_small_inputs_and_no_workers_never_start_a_pool(monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("a pool was started")
 
-    monkeypatch.setattr(rendering.multiprocessing, "get_context", no_pool)
+    monkeypatch.setattr(rendering, "Worker", no_pool)
     jobs = _jobs(10)
     assert len(list(rendering.rendered(jobs, lambda item: item[1], REGISTRY))) == 10
     assert len(list(rendering.rendered(jobs, lambda item: item[1], REGISTRY, processes=0,
@@ -122,9 +125,11 @@ def test_a_page_handed_over_comes_back_rendered_in_its_order():
     jobs = [job for _, job in _jobs(11)]
     with rendering.Renderer(REGISTRY, processes=2, start_after=0) as renderer:
         made = renderer.submit(jobs)
-        assert renderer._pool is not None             # the workers are rendering it
+        workers = [w.process for w in renderer._pool]
+        assert len(workers) == 2                      # the workers are rendering it
         assert made() == [rendering.render(REGISTRY, job) for job in jobs]
-    assert renderer._pool is None                     # closed with the context
+    assert renderer._pool == []                       # closed with the context ...
+    assert all(p.returncode == 0 for p in workers)    # ... and so are the workers
 
 
 @pytest.mark.parametrize("start_after", [0, 100])    # with workers, and without
@@ -134,3 +139,43 @@ def test_a_page_with_a_failing_record_raises_its_error(start_after):
         made = renderer.submit(jobs)
         with pytest.raises(Boom, match="record 13"):
             made()
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path):
+    """The workers never import the caller's main module: a script calling the importer at
+    its top level is not run again in them (its import, its writes)."""
+    data = tmp_path / "bulk.xml"
+    write_listrecords(data, 40)
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "unguarded.py"
+    script.write_text(f"""
+import schemas.rendering as rendering
+from oai.ingest import Catalog
+from schemas import default_registry
+from store import RecordStore
+
+rendering.START_AFTER = 5
+with open({str(runs)!r}, "a") as f:
+    f.write("ran\\n")
+store = RecordStore("sqlite:///{tmp_path / 'script.db'}")
+store.upgrade()
+counts = Catalog(store, default_registry(), "granary.example.org",
+                 render_processes=1).import_file({str(data)!r})
+print(counts.added, counts.deleted)
+store.close()
+""")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["36", "4"]
+    assert runs.read_text() == "ran\n"
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    jobs = [job for _, job in _jobs(8)]
+    with rendering.Renderer(REGISTRY, processes=1, start_after=0) as renderer:
+        renderer.submit(jobs)()                         # the worker is up and answering
+        renderer._pool[0].process.kill()
+        renderer._pool[0].process.wait()
+        with pytest.raises(RuntimeError, match="rendering worker ended unexpectedly"):
+            renderer.submit(jobs)()
