@@ -21,9 +21,8 @@ chose for it (``choose_prefix``), and served in every other format we render thr
 Dublin Core. Any other format has no crosswalk and is kept and served verbatim only; a record
 a crosswalk refuses is set aside with the reason. A record sent in another namespace than
 the source's format says so (``Mapped.sent_namespace``), so that the run reports the mismatch
-once. Either way the
-partner's ``<metadata>`` child is kept verbatim in the origin, so a crosswalk can be re-run
-without harvesting again.
+once. Either way the partner's ``<metadata>`` child is kept verbatim in the origin, so a
+crosswalk can be re-run without harvesting again.
 
 Two formats of one partner, one record. A format with no crosswalk (arXiv, DIF) is harvested
 together with the partner's oai_dc for the same records (``Companion``): each pass merges
@@ -128,8 +127,7 @@ class Mapped:
 
 @dataclass(frozen=True)
 class _Pending:
-    """A record read (into Dublin Core, unless kept verbatim only), waiting for its
-    renderings (``job``; None: nothing to render) and for the store to be read."""
+    """A record read, waiting for its renderings (``job``; None: none) and the store."""
 
     ident: str
     dc: tuple[DCValue, ...]
@@ -177,21 +175,16 @@ class RecordMapper:
         return tuple(kept), tuple(notes)
 
     def map(self, record: HarvestedRecord, *, harvest_date: str, repaired: bool) -> Mapped:
-        return self.map_page([record], harvest_date=harvest_date,
-                             repaired={record.identifier} if repaired else ())[0]
-
-    def map_page(self, records: Sequence[HarvestedRecord], *, harvest_date: str,
-                 repaired: Container[str] = ()) -> list[Mapped]:
-        """Each record mapped (``repaired``: the identifiers the client had to repair)."""
-        return self.begin(records, harvest_date=harvest_date, repaired=repaired)()
+        return self.begin([record], harvest_date=harvest_date,
+                          repaired={record.identifier} if repaired else ())()[0]
 
     def begin(self, records: Sequence[HarvestedRecord], *, harvest_date: str,
               repaired: Container[str] = ()) -> Callable[[], list[Mapped]]:
-        """Begin mapping a page: its records are read now and their renderings handed to the
-        renderer (its workers make them meanwhile, when it has some); the function returned
-        ends the mapping. Everything that reads the store (a deleted record's sets, a
-        two-format source's other half) waits for that call, so that a page begun while the
-        one before it is written sees that page written."""
+        """Begin mapping a page (``repaired``: identifiers the client repaired): its records
+        are read now, their renderings handed to the renderer (whose workers make them
+        meanwhile); the function returned ends the mapping. What reads the store (a deleted
+        record's sets, a two-format source's other half) waits for that call, so a page begun
+        while the one before it is written sees that page written."""
         read = [self._read(r, harvest_date, r.identifier in repaired) for r in records]
         pending = [r for r in read if isinstance(r, _Pending)]
         made = self.renderer.submit([p.job for p in pending])
@@ -203,19 +196,16 @@ class RecordMapper:
         return end
 
     def _finish(self, p: _Pending, xml: dict[str, bytes]) -> Mapped:
-        if p.own is not None:
-            xml = {**xml, p.own: p.metadata}
+        xml = xml if p.own is None else {**xml, p.own: p.metadata}   # served as it came
         return self._done(p.ident, p.dc, p.sets, xml, p.origin, p.notes, p.mismatch, own=p.own)
 
     def _tombstone(self, ident: str, specs: Sequence[str], sets: tuple[str, ...],
                    origin: Origin, notes: tuple[str, ...]) -> Mapped:
-        if not specs:
-            # Deleted headers often list no sets (DSpace); keep the memberships we had, so
-            # set-selective harvests of our copy still see the deletion (§2.5.1, §2.6).
-            sets = self.sets_of(ident) or sets
-        prefixes = self.target.prefixes
         if self.companion == "oai_dc":
             return Mapped(notes=notes)   # the own format's pass announces deletions
+        if not specs:   # DSpace lists none: keep ours, so set harvests see it (§2.5.1, §2.6)
+            sets = self.sets_of(ident) or sets
+        prefixes = self.target.prefixes
         if self.companion == "own":      # ... in the formats the oai_dc pass serves too
             prefixes = (*prefixes, *(f.prefix for f in self.target.renderable))
         # §2.5.1: the tombstone is announced in every format the record is served in.
@@ -224,8 +214,8 @@ class RecordMapper:
 
     def _read(self, record: HarvestedRecord, harvest_date: str, repaired: bool
               ) -> Mapped | _Pending | Callable[[], Mapped]:
-        """The record read: a final outcome, what is left to do once rendered, or (a
-        deletion) what is left to do once the store can be read."""
+        """The record read: an outcome, or what is left to do once rendered (or, for a
+        deletion, once the store can be read)."""
         header = record.header
         ident = self.identifier(header.identifier)
         sets, notes = self._sets(header.set_specs)
