@@ -4,7 +4,7 @@ of a ratio are measured one right after the other), not ratios of medians.
 """
 from __future__ import annotations
 
-import statistics
+from report import median
 
 # Issue 12's targets: (wanted ratio, "ge" when Granary's figure must be at least that many
 # times the peer's, "le" when its time must be at most that many times the reference's).
@@ -15,11 +15,6 @@ STORE_TO_STORE_WITHIN = 2.5
 FLAT_WITHIN = 1.2
 WORKER_MB = 150
 HARVESTER_MB = 200
-
-
-def _median(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 def _verdict(value: float | None, wanted: float, how: str) -> str:
@@ -44,40 +39,40 @@ def rows(result: dict) -> list[tuple[str, str, str, str, str]]:
     out = []
     for name, runs in result["lists"].items():
         verb, size = name.rsplit(" ", 1)
-        ratio = _median([r["granary"]["rate"] / r["peer"]["rate"] for r in runs])
+        ratio = median([r["granary"]["rate"] / r["peer"]["rate"] for r in runs])
         out.append((f"1. {verb}, page {size} (≥ {LISTS_AHEAD:g}x the peer)",
-                    _n(_median(r["granary"]["rate"] for r in runs)),
-                    "peer " + _n(_median(r["peer"]["rate"] for r in runs)),
+                    _n(median(r["granary"]["rate"] for r in runs)),
+                    "peer " + _n(median(r["peer"]["rate"] for r in runs)),
                     _x(ratio), _verdict(ratio, LISTS_AHEAD, "ge")))
     small = result.get("small") or {}
     for key, verb in (("getrecord", "GetRecord"), ("identify", "Identify")):
         if not small:
             break
         pairs = list(zip(small["granary"], small["peer"], small["floor"], strict=True))
-        ratio = _median([g[key] / p[key] for g, p, _ in pairs])
-        best = _median([f[key] / p[key] for _, p, f in pairs])
+        ratio = median([g[key] / p[key] for g, p, _ in pairs])
+        best = median([f[key] / p[key] for _, p, f in pairs])
         out.append((f"2. {verb}, one after another (≥ {SMALL_AHEAD:g}x the peer)",
-                    _n(_median(g[key] for g, _, _ in pairs), " req/s"),
-                    "peer " + _n(_median(p[key] for _, p, _ in pairs), " req/s"),
+                    _n(median(g[key] for g, _, _ in pairs), " req/s"),
+                    "peer " + _n(median(p[key] for _, p, _ in pairs), " req/s"),
                     _x(ratio), _verdict(ratio, SMALL_AHEAD, "ge")))
         out.append((f"2. {verb}: a constant app under the same gunicorn (the floor)",
-                    _n(_median(f[key] for _, _, f in pairs), " req/s"), "",
+                    _n(median(f[key] for _, _, f in pairs), " req/s"), "",
                     _x(best), "the most any server reaches here"))
     imports = result["import"]
-    ratio = _median([i["seconds"] / i["floor"] for i in imports])
+    ratio = median([i["seconds"] / i["floor"] for i in imports])
     out.append((f"3. import of the saved response (≤ {IMPORT_WITHIN:g}x a bare lxml pass)",
-                 _n(_median(i["seconds"] for i in imports), " s"),
-                 "lxml pass " + _n(_median(i["floor"] for i in imports), " s"),
+                 _n(median(i["seconds"] for i in imports), " s"),
+                 "lxml pass " + _n(median(i["floor"] for i in imports), " s"),
                  _x(ratio), _verdict(ratio, IMPORT_WITHIN, "le")))
     s2s = result.get("store_to_store") or []
     if s2s:
-        ratio = _median([r["seconds"] / r["plain_seconds"] for r in s2s])
+        ratio = median([r["seconds"] / r["plain_seconds"] for r in s2s])
         out.append((f"4. our harvester, store to store, page {s2s[0]['page_size']} "
                     f"(≤ {STORE_TO_STORE_WITHIN:g}x a plain client)",
-                    _n(_median(r["seconds"] for r in s2s), " s"),
-                    "plain client " + _n(_median(r["plain_seconds"] for r in s2s), " s"),
+                    _n(median(r["seconds"] for r in s2s), " s"),
+                    "plain client " + _n(median(r["plain_seconds"] for r in s2s), " s"),
                     _x(ratio), _verdict(ratio, STORE_TO_STORE_WITHIN, "le")))
-    flat = max((_median(r["granary"]["flat"] for r in runs)
+    flat = max((median(r["granary"]["flat"] for r in runs)
                 for runs in result["lists"].values()), default=None)
     out.append((f"5. last pages vs first (≤ {FLAT_WITHIN:g}x), worst list", _x(flat), "", "",
                 _verdict(flat, FLAT_WITHIN, "le")))

@@ -21,7 +21,6 @@ Called by ``bench/run.py --peer``; the report is ``peer_report``'s.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,11 +55,6 @@ def fields(output: str) -> dict[str, float | str]:
             except ValueError:
                 found[key] = value
     return found
-
-
-def median(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 def peer_python(venv: str | None) -> Path:

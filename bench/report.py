@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import subprocess
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAT = 1.2   # target 2: the page at the end within 1.2x the first
+
+
+def median(values) -> float | None:
+    """The median of the measured values (None ones left out), None when there are none."""
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
 
 
 def _git(*args: str) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -54,11 +53,6 @@ LISTS = {
                                             {"from_": _stamp(0.4), "until": _stamp(0.6)}),
     "ListRecords set=collections:maps": ("ListRecords", {"set_spec": "collections:maps"}),
 }
-
-
-def _median(values: list[float]) -> float | None:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 def build(engine: str, size: int, runs: int, args: argparse.Namespace, keep):
@@ -98,7 +92,7 @@ def measure_lists(url: str, size: int, args: argparse.Namespace) -> dict:
                      + ", ".join(f"{k} {v:.1f}" for k, v in r.page_profile().items()
                                  if v is not None))
             out["lists"][name] = {"runs": runs, **{
-                key: _median([run[key] for run in runs])
+                key: report.median([run[key] for run in runs])
                 for key in ("items", "rate", "seconds", "first", "early", "middle", "end",
                             "last")}}
         out["server_peak_rss_mb"] = srv.worker_peak_rss_mb()
@@ -118,7 +112,7 @@ def measure_store_to_store(url: str, engine: str, size: int, args: argparse.Name
                 _say(f"  store-to-store: {runs[-1]}")
             if "rate" not in runs[-1]:
                 return runs[-1]
-    return {"runs": runs, "rate": _median([r["rate"] for r in runs]),
+    return {"runs": runs, "rate": report.median([r["rate"] for r in runs]),
             "rss_mb": max(r["rss_mb"] for r in runs)}
 
 
@@ -138,8 +132,8 @@ def measure(engine: str, size: int, args: argparse.Namespace) -> dict:
 
     imports, found = build(engine, size, args.build_runs or args.runs, args, with_store)
     return {"engine": engine, "size": size, "imports": imports,
-            "import_rate": _median([i["rate"] for i in imports]),
-            "write_rate": _median([i["write_rate"] for i in imports]), **found}
+            "import_rate": report.median([i["rate"] for i in imports]),
+            "write_rate": report.median([i["write_rate"] for i in imports]), **found}
 
 
 def _say(message: str) -> None:

@@ -101,15 +101,10 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
             raise ConfigError(f"OAI_AUTO_MIGRATE must be true or false, not {auto!r}",
                               setting="OAI_AUTO_MIGRATE")
         auto = str(auto).strip().lower() in _TRUE
-    processes: int | None = None
-    if text("OAI_RENDER_PROCESSES"):
-        try:
-            processes = int(text("OAI_RENDER_PROCESSES"))
-        except ValueError:
-            processes = -1
-        if processes < 0:
-            raise ConfigError("OAI_RENDER_PROCESSES must be a whole number, 0 or more, not "
-                              f"{raw['OAI_RENDER_PROCESSES']!r}", setting="OAI_RENDER_PROCESSES")
+    processes = text("OAI_RENDER_PROCESSES")
+    if processes and not (processes.isascii() and processes.isdigit()):
+        raise ConfigError("OAI_RENDER_PROCESSES must be a whole number, 0 or more, not "
+                          f"{raw['OAI_RENDER_PROCESSES']!r}", setting="OAI_RENDER_PROCESSES")
     if page_size < 1:
         raise ConfigError(f"OAI_PAGE_SIZE must be at least 1, not {page_size}",
                           setting="OAI_PAGE_SIZE")
@@ -143,5 +138,5 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         identity=identity,
         secret_key=text("OAI_SECRET_KEY") or None,
         auto_migrate=auto,
-        render_processes=processes,
+        render_processes=int(processes) if processes else None,
     )
